@@ -90,6 +90,20 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+impl LineIndex<'_> {
+    /// Byte offset of a 1-based line and column (columns count characters); clamps to the end.
+    pub fn offset(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        self.text[start..]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map(|(i, _)| start + i)
+            .unwrap_or(self.text.len())
+    }
+}
+
 /// Where in a file something is: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Location {
@@ -116,6 +130,9 @@ mod tests {
         assert_eq!(ix.line_col(3), (2, 1));
         assert_eq!(ix.line_col(7), (3, 1));
         assert_eq!(ix.line_col(100), (3, 3));
+        assert_eq!(ix.offset(2, 1), 3);
+        assert_eq!(ix.offset(3, 2), 8);
+        assert_eq!(ix.offset(9, 1), t.len());
     }
 
     #[test]

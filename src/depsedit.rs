@@ -1,0 +1,308 @@
+//! The SDK's one change to deps.json: `"runtimeStoreManifestName": "a.xml;b.xml"` as the last
+//! property of each trimmed package's entry in `libraries`.
+//!
+//! Re-serialising the whole file would reorder nothing but would still reformat numbers, escapes
+//! and whitespace; instead we splice the property into the original text, copying the indentation,
+//! the `": "` separator and the line endings of the neighbouring property, so the diff is exactly
+//! the added lines. Pure: text in, text out.
+
+/// Why the text could not be edited (it was already validated by serde, so this means a bug or
+/// a file changed under us).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("deps.json has no `libraries` object")]
+    NoLibraries,
+    #[error("deps.json `libraries` has no entry `{0}`")]
+    NoLibrary(String),
+    #[error("unexpected JSON at byte {0}")]
+    Syntax(usize),
+}
+
+const PROPERTY: &str = "runtimeStoreManifestName";
+
+/// Sets `runtimeStoreManifestName` on each named library entry (adding it as the last property,
+/// or replacing its value when present). Returns the new text; unchanged when nothing differs.
+pub fn set_manifest_names(text: &str, edits: &[(&str, &str)]) -> Result<String, EditError> {
+    let bytes = text.as_bytes();
+    let mut s = Scanner { b: bytes, i: 0 };
+    s.ws();
+    let root = s.object_members()?;
+    let libraries = root
+        .iter()
+        .find(|m| m.key == "libraries")
+        .ok_or(EditError::NoLibraries)?;
+    let mut s = Scanner {
+        b: bytes,
+        i: libraries.value.0,
+    };
+    let libs = s.object_members()?;
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+
+    // (offset, length to replace, replacement), applied back to front.
+    let mut splices: Vec<(usize, usize, String)> = Vec::new();
+    for &(key, value) in edits {
+        let lib = libs
+            .iter()
+            .find(|m| m.key == key)
+            .ok_or_else(|| EditError::NoLibrary(key.to_string()))?;
+        let encoded = serde_json::to_string(value).expect("strings always serialise");
+        let mut s = Scanner {
+            b: bytes,
+            i: lib.value.0,
+        };
+        let members = s.object_members()?;
+        if let Some(existing) = members.iter().find(|m| m.key == PROPERTY) {
+            let (start, end) = existing.value;
+            if text[start..end] != encoded {
+                splices.push((start, end - start, encoded));
+            }
+        } else if let Some(last) = members.last() {
+            let indent = line_indent(text, last.key_start);
+            let separator = &text[last.key_end..last.value.0];
+            let json_key = serde_json::to_string(PROPERTY).expect("string");
+            splices.push((
+                last.value.1,
+                0,
+                format!(",{newline}{indent}{json_key}{separator}{encoded}"),
+            ));
+        } else {
+            // `{}`: open it up one level deeper than the library key.
+            let (start, end) = lib.value;
+            let outer = line_indent(text, lib.key_start);
+            splices.push((
+                start,
+                end - start,
+                format!("{{{newline}{outer}  \"{PROPERTY}\": {encoded}{newline}{outer}}}"),
+            ));
+        }
+    }
+    splices.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (at, len, with) in splices {
+        out.replace_range(at..at + len, &with);
+    }
+    Ok(out)
+}
+
+/// The whitespace that starts the line holding `offset`.
+fn line_indent(text: &str, offset: usize) -> &str {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[line_start..offset];
+    let n = rest.len() - rest.trim_start().len();
+    &rest[..n]
+}
+
+struct Member {
+    key: String,
+    key_start: usize,
+    key_end: usize,
+    /// Byte span of the value.
+    value: (usize, usize),
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\r' | b'\n') {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), EditError> {
+        self.ws();
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(EditError::Syntax(self.i))
+        }
+    }
+
+    /// Members of the object starting at the cursor (after whitespace).
+    fn object_members(&mut self) -> Result<Vec<Member>, EditError> {
+        self.expect(b'{')?;
+        let mut members = Vec::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(members);
+        }
+        loop {
+            self.ws();
+            let key_start = self.i;
+            self.string()?;
+            let key_end = self.i;
+            let key: String = serde_json::from_slice(&self.b[key_start..key_end])
+                .map_err(|_| EditError::Syntax(key_start))?;
+            self.expect(b':')?;
+            self.ws();
+            let value_start = self.i;
+            self.value()?;
+            members.push(Member {
+                key,
+                key_start,
+                key_end,
+                value: (value_start, self.i),
+            });
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(members);
+                }
+                _ => return Err(EditError::Syntax(self.i)),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<(), EditError> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return Err(EditError::Syntax(self.i));
+        }
+        self.i += 1;
+        while let Some(&c) = self.b.get(self.i) {
+            self.i += 1;
+            match c {
+                b'\\' => self.i += 1,
+                b'"' => return Ok(()),
+                _ => {}
+            }
+        }
+        Err(EditError::Syntax(self.i))
+    }
+
+    /// Skips one value of any kind without recursion (depth is counted, not stacked).
+    fn value(&mut self) -> Result<(), EditError> {
+        let mut depth = 0usize;
+        loop {
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b'"') => self.string()?,
+                Some(b'{' | b'[') => {
+                    depth += 1;
+                    self.i += 1;
+                    continue;
+                }
+                Some(b'}' | b']') if depth > 0 => {
+                    depth -= 1;
+                    self.i += 1;
+                }
+                Some(b',' | b':') if depth > 0 => {
+                    self.i += 1;
+                    continue;
+                }
+                Some(c) if c.is_ascii_alphanumeric() || *c == b'-' => {
+                    while self.b.get(self.i).is_some_and(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')
+                    }) {
+                        self.i += 1;
+                    }
+                }
+                _ => return Err(EditError::Syntax(self.i)),
+            }
+            if depth == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPS: &str = r#"{
+  "runtimeTarget": {
+    "name": ".NETCoreApp,Version=v3.1"
+  },
+  "targets": {
+    ".NETCoreApp,Version=v3.1": {
+      "Acme.Greeter/1.2.3": {
+        "runtime": { "lib/a.dll": {} }
+      }
+    }
+  },
+  "libraries": {
+    "App/1.0.0": {
+      "type": "project",
+      "serviceable": false,
+      "sha512": ""
+    },
+    "Acme.Greeter/1.2.3": {
+      "type": "package",
+      "serviceable": true,
+      "sha512": "sha512-ab/c+d==",
+      "path": "acme.greeter/1.2.3",
+      "hashPath": "acme.greeter.1.2.3.nupkg.sha512"
+    },
+    "Empty/1.0.0": {}
+  }
+}"#;
+
+    #[test]
+    fn adds_the_property_last_with_the_same_formatting() {
+        let out = set_manifest_names(DEPS, &[("Acme.Greeter/1.2.3", "a.xml;b.xml")]).unwrap();
+        let expected = DEPS.replace(
+            "\"hashPath\": \"acme.greeter.1.2.3.nupkg.sha512\"\n",
+            "\"hashPath\": \"acme.greeter.1.2.3.nupkg.sha512\",\n      \"runtimeStoreManifestName\": \"a.xml;b.xml\"\n",
+        );
+        assert_eq!(out, expected);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["libraries"]["Acme.Greeter/1.2.3"]["runtimeStoreManifestName"],
+            "a.xml;b.xml"
+        );
+    }
+
+    #[test]
+    fn second_run_is_a_no_op_and_a_new_value_replaces_the_old() {
+        let once = set_manifest_names(DEPS, &[("Acme.Greeter/1.2.3", "a.xml")]).unwrap();
+        let twice = set_manifest_names(&once, &[("Acme.Greeter/1.2.3", "a.xml")]).unwrap();
+        assert_eq!(once, twice);
+        let changed = set_manifest_names(&once, &[("Acme.Greeter/1.2.3", "c.xml")]).unwrap();
+        assert_eq!(changed, once.replace("\"a.xml\"", "\"c.xml\""));
+    }
+
+    #[test]
+    fn keeps_crlf_and_compact_separators() {
+        let compact = DEPS.replace("\": ", "\":").replace('\n', "\r\n");
+        let out = set_manifest_names(&compact, &[("Acme.Greeter/1.2.3", "a.xml")]).unwrap();
+        assert!(out.contains(
+            "\"hashPath\":\"acme.greeter.1.2.3.nupkg.sha512\",\r\n      \"runtimeStoreManifestName\":\"a.xml\"\r\n"
+        ));
+    }
+
+    #[test]
+    fn empty_entries_and_escaping() {
+        let out = set_manifest_names(DEPS, &[("Empty/1.0.0", "we\"ird.xml")]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["libraries"]["Empty/1.0.0"]["runtimeStoreManifestName"], "we\"ird.xml");
+        assert!(out.contains("    \"Empty/1.0.0\": {\n      \"runtimeStoreManifestName\": \"we\\\"ird.xml\"\n    }"));
+    }
+
+    #[test]
+    fn several_edits_apply_together() {
+        let out = set_manifest_names(
+            DEPS,
+            &[("Empty/1.0.0", "x.xml"), ("Acme.Greeter/1.2.3", "y.xml")],
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["libraries"]["Empty/1.0.0"]["runtimeStoreManifestName"], "x.xml");
+        assert_eq!(v["libraries"]["Acme.Greeter/1.2.3"]["runtimeStoreManifestName"], "y.xml");
+    }
+
+    #[test]
+    fn missing_library_is_an_error() {
+        assert_eq!(
+            set_manifest_names(DEPS, &[("Nope/1.0", "a.xml")]),
+            Err(EditError::NoLibrary("Nope/1.0".into()))
+        );
+        assert_eq!(set_manifest_names("{}", &[]), Err(EditError::NoLibraries));
+    }
+}
