@@ -2,8 +2,10 @@
 pub mod deps;
 pub mod depsedit;
 pub mod diagnostic;
+pub mod inventory;
 pub mod manifest;
 pub mod nuget;
+pub mod plan;
 pub mod runtimeconfig;
 pub mod text;
 pub mod xml;

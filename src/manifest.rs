@@ -315,16 +315,22 @@ impl ManifestUnion {
     }
 
     pub fn get(&self, identity: &PackageIdentity) -> Option<&UnionEntry> {
-        self.index.get(identity).map(|&e| &self.entries[e])
+        self.index_of(identity).map(|e| &self.entries[e])
+    }
+
+    /// Index into [`entries`](Self::entries) of an identity.
+    pub fn index_of(&self, identity: &PackageIdentity) -> Option<usize> {
+        self.index.get(identity).copied()
+    }
+
+    /// Indexes of every entry with this id, whatever its version.
+    pub fn indexes_with_id(&self, id: &PackageId) -> &[usize] {
+        self.by_id.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Every entry with this id, whatever its version.
     pub fn with_id(&self, id: &PackageId) -> impl Iterator<Item = &UnionEntry> {
-        self.by_id
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|&e| &self.entries[e])
+        self.indexes_with_id(id).iter().map(|&e| &self.entries[e])
     }
 
     /// `a.xml;b.xml`: the value of `runtimeStoreManifestName` for an entry.

@@ -1,0 +1,99 @@
+//! What is in the publish folder: every entry's relative path, kind and size, read once by a
+//! walk that never follows symbolic links. The planner works on this snapshot, so it stays pure.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub size: u64,
+}
+
+/// Relative paths use `/` and never start with it; the folder itself is not an entry.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    entries: HashMap<String, Entry>,
+    /// Bytes in regular files.
+    pub total_bytes: u64,
+    pub file_count: usize,
+}
+
+impl Inventory {
+    pub fn get(&self, relative: &str) -> Option<Entry> {
+        self.entries.get(relative).copied()
+    }
+
+    pub fn insert(&mut self, relative: impl Into<String>, entry: Entry) {
+        if entry.kind == EntryKind::File {
+            self.total_bytes += entry.size;
+            self.file_count += 1;
+        }
+        self.entries.insert(relative.into(), entry);
+    }
+
+    /// Builds an inventory from `(path, size)` files; parent folders are added as directories.
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, u64)>) -> Self {
+        let mut inv = Inventory::default();
+        for (path, size) in files {
+            let mut dir = path;
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                inv.entries.entry(parent.to_string()).or_insert(Entry {
+                    kind: EntryKind::Dir,
+                    size: 0,
+                });
+                dir = parent;
+            }
+            inv.insert(
+                path,
+                Entry {
+                    kind: EntryKind::File,
+                    size,
+                },
+            );
+        }
+        inv
+    }
+
+    /// Walks `root` without following links. Errors name the entry that could not be read.
+    pub fn scan(root: &Path) -> Result<Inventory, walkdir::Error> {
+        let mut inv = Inventory::default();
+        for entry in walkdir::WalkDir::new(root).follow_links(false).min_depth(1) {
+            let entry = entry?;
+            let relative = entry
+                .path()
+                .strip_prefix(root)
+                .expect("walkdir yields paths under its root");
+            let relative = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let ft = entry.file_type();
+            let kind = if ft.is_symlink() {
+                EntryKind::Symlink
+            } else if ft.is_dir() {
+                EntryKind::Dir
+            } else if ft.is_file() {
+                EntryKind::File
+            } else {
+                EntryKind::Other
+            };
+            let size = if kind == EntryKind::File {
+                entry.metadata()?.len()
+            } else {
+                0
+            };
+            inv.insert(relative, Entry { kind, size });
+        }
+        Ok(inv)
+    }
+}
