@@ -6,6 +6,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod nuget;
 pub mod plan;
+pub mod project;
 pub mod runtimeconfig;
 pub mod text;
 pub mod xml;
