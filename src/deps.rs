@@ -31,7 +31,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries: Vec<(String, T)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                let mut entries: Vec<(String, T)> =
+                    Vec::with_capacity(map.size_hint().unwrap_or(0));
                 let mut seen = std::collections::HashSet::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if !seen.insert(key.clone()) {
@@ -267,7 +268,9 @@ pub enum DepsError {
     },
     #[error("the deps file has no runtimeTarget and {count} targets; cannot tell which one the host uses")]
     NoRuntimeTarget { path: PathBuf, count: usize },
-    #[error("runtimeTarget names `{name}`, but the deps file has no such target (it has: {available})")]
+    #[error(
+        "runtimeTarget names `{name}`, but the deps file has no such target (it has: {available})"
+    )]
     MissingTarget {
         path: PathBuf,
         name: String,
@@ -279,11 +282,11 @@ pub enum DepsError {
         key: String,
         location: Option<Location>,
     },
-    #[error("package {key}: `{version}` is not a valid NuGet version: {reason}")]
+    #[error("package {key}: `{}` is not a valid NuGet version: {reason}", key.split_once('/').map_or("", |(_, v)| v))]
     BadVersion {
         path: PathBuf,
+        /// `Name/Version` as written.
         key: String,
-        version: String,
         reason: VersionError,
         location: Option<Location>,
     },
@@ -316,11 +319,7 @@ impl DepsFile {
         })?;
         let lines = LineIndex::new(&text);
         let raw: RawDeps = serde_json::from_str(&text).map_err(|e| {
-            let message = e.to_string();
-            let reported = Location {
-                line: e.line(),
-                column: e.column(),
-            };
+            let (reported, message) = json_error(&e);
             let location =
                 duplicate_key_location(&text, &lines, &message, reported).unwrap_or(reported);
             DepsError::Json {
@@ -374,8 +373,12 @@ impl DepsFile {
         };
         let target = targets.swap_remove(pos).1.unwrap_or_default();
 
-        let mut libs_meta: std::collections::HashMap<&str, &RawLibrary> =
-            raw.libraries.0.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let mut libs_meta: std::collections::HashMap<&str, &RawLibrary> = raw
+            .libraries
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
         let mut libraries = Vec::with_capacity(raw.libraries.0.len().max(target.0.len()));
         for (key, entry) in target.0 {
             let meta = libs_meta.remove(key.as_str());
@@ -393,7 +396,6 @@ impl DepsFile {
                     DepsError::BadVersion {
                         path: path.to_path_buf(),
                         key: lib.key.clone(),
-                        version: lib.version_text.clone(),
                         reason,
                         location: lib.location,
                     }
@@ -424,7 +426,9 @@ fn make_library(
     entry: Option<RawTargetLibrary>,
     locate: &dyn Fn(&str) -> Option<Location>,
 ) -> Result<Library, DepsError> {
-    let Some((name, version)) = key.split_once('/').filter(|(n, v)| !n.is_empty() && !v.is_empty())
+    let Some((name, version)) = key
+        .split_once('/')
+        .filter(|(n, v)| !n.is_empty() && !v.is_empty())
     else {
         return Err(DepsError::BadKey {
             path: path.to_path_buf(),
@@ -467,6 +471,22 @@ fn make_library(
         version_text,
         assets,
     })
+}
+
+/// A serde_json error's location and its message without the " at line L column C" suffix
+/// (the location is shown once, in front).
+pub(crate) fn json_error(e: &serde_json::Error) -> (Location, String) {
+    let location = Location {
+        line: e.line(),
+        column: e.column(),
+    };
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = message
+        .strip_suffix(&suffix)
+        .unwrap_or(&message)
+        .to_string();
+    (location, message)
 }
 
 /// serde_json reports a duplicate key past the end of its object; the duplicate is the last
@@ -531,7 +551,10 @@ mod tests {
         assert_eq!(d.runtime_target, ".NETCoreApp,Version=v3.1");
         assert!(!d.is_rid_specific());
         let keys: Vec<_> = d.libraries.iter().map(|l| l.key.as_str()).collect();
-        assert_eq!(keys, ["App/1.0.0", "Acme.Greeter/1.2.3", "Only.In.Libraries/1.0.0"]);
+        assert_eq!(
+            keys,
+            ["App/1.0.0", "Acme.Greeter/1.2.3", "Only.In.Libraries/1.0.0"]
+        );
         assert_eq!(d.packages.len(), 1);
         let g = &d.libraries[1];
         assert_eq!(g.kind, LibraryKind::Package);
@@ -565,7 +588,10 @@ mod tests {
             local_path: None,
         };
         assert_eq!(a.app_relative_path().unwrap(), "zh-Hans/X.resources.dll");
-        let b = Asset { local_path: Some("sub/X.dll".into()), ..a };
+        let b = Asset {
+            local_path: Some("sub/X.dll".into()),
+            ..a
+        };
         assert_eq!(b.app_relative_path().unwrap(), "sub/X.dll");
     }
 
@@ -580,7 +606,9 @@ mod tests {
 
     #[test]
     fn json_errors_have_positions() {
-        let e = parse("{\n  \"targets\": {,}\n}").unwrap_err().to_diagnostic();
+        let e = parse("{\n  \"targets\": {,}\n}")
+            .unwrap_err()
+            .to_diagnostic();
         assert_eq!(e.code, "TP1203");
         assert_eq!(e.location.map(|l| l.line), Some(2));
         let e = parse(&APP[..200]).unwrap_err().to_diagnostic();
@@ -595,13 +623,20 @@ mod tests {
         );
         let e = parse(&text).unwrap_err().to_diagnostic();
         assert_eq!(e.code, "TP1203");
-        assert!(e.message.contains("duplicate key `Acme.Greeter/1.2.3`"), "{}", e.message);
+        assert!(
+            e.message.contains("duplicate key `Acme.Greeter/1.2.3`"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.location.map(|l| l.line), Some(19));
     }
 
     #[test]
     fn runtime_target_must_exist() {
-        let text = APP.replace("\"name\": \".NETCoreApp,Version=v3.1\"", "\"name\": \"Nope\"");
+        let text = APP.replace(
+            "\"name\": \".NETCoreApp,Version=v3.1\"",
+            "\"name\": \"Nope\"",
+        );
         let e = parse(&text).unwrap_err();
         assert!(matches!(e, DepsError::MissingTarget { .. }), "{e}");
         assert!(e.to_string().contains("`.NETCoreApp,Version=v3.1`"));
@@ -613,7 +648,10 @@ mod tests {
             "\"runtimeTarget\": { \"name\": \".NETCoreApp,Version=v3.1\", \"signature\": \"\" },",
             "",
         );
-        assert_eq!(parse(&text).unwrap().runtime_target, ".NETCoreApp,Version=v3.1");
+        assert_eq!(
+            parse(&text).unwrap().runtime_target,
+            ".NETCoreApp,Version=v3.1"
+        );
     }
 
     #[test]

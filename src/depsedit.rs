@@ -281,8 +281,13 @@ mod tests {
     fn empty_entries_and_escaping() {
         let out = set_manifest_names(DEPS, &[("Empty/1.0.0", "we\"ird.xml")]).unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["libraries"]["Empty/1.0.0"]["runtimeStoreManifestName"], "we\"ird.xml");
-        assert!(out.contains("    \"Empty/1.0.0\": {\n      \"runtimeStoreManifestName\": \"we\\\"ird.xml\"\n    }"));
+        assert_eq!(
+            v["libraries"]["Empty/1.0.0"]["runtimeStoreManifestName"],
+            "we\"ird.xml"
+        );
+        assert!(out.contains(
+            "    \"Empty/1.0.0\": {\n      \"runtimeStoreManifestName\": \"we\\\"ird.xml\"\n    }"
+        ));
     }
 
     #[test]
@@ -293,8 +298,14 @@ mod tests {
         )
         .unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["libraries"]["Empty/1.0.0"]["runtimeStoreManifestName"], "x.xml");
-        assert_eq!(v["libraries"]["Acme.Greeter/1.2.3"]["runtimeStoreManifestName"], "y.xml");
+        assert_eq!(
+            v["libraries"]["Empty/1.0.0"]["runtimeStoreManifestName"],
+            "x.xml"
+        );
+        assert_eq!(
+            v["libraries"]["Acme.Greeter/1.2.3"]["runtimeStoreManifestName"],
+            "y.xml"
+        );
     }
 
     #[test]

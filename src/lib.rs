@@ -1,12 +1,166 @@
 //! trim-publish: trim a .NET publish folder against runtime package store target manifests.
+//!
+//! The crate follows the data flow: [`inputs`] reads manifests, the project, deps.json,
+//! runtimeconfig and a folder snapshot; [`plan`] decides (pure); [`apply`] is the only module that
+//! deletes or writes; [`report`] renders the outcome. [`run`] wires them for the CLI, tests and
+//! benchmarks.
+
+pub mod apply;
+pub mod cli;
 pub mod deps;
 pub mod depsedit;
 pub mod diagnostic;
+pub mod inputs;
 pub mod inventory;
 pub mod manifest;
 pub mod nuget;
 pub mod plan;
 pub mod project;
+pub mod report;
 pub mod runtimeconfig;
 pub mod text;
 pub mod xml;
+
+use std::path::PathBuf;
+
+use diagnostic::{Diagnostic, ToDiagnostic};
+use inputs::ManifestSources;
+use plan::{KeepRules, PlanInput, PlanOptions};
+use report::Report;
+
+/// A validated trim request (what the CLI parses into; clap-free).
+#[derive(Debug, Clone)]
+pub struct TrimConfig {
+    pub publish_dir: PathBuf,
+    pub sources: ManifestSources,
+    pub deps_file: Option<PathBuf>,
+    pub allow_version_mismatch: bool,
+    pub keep: Vec<String>,
+    pub dry_run: bool,
+}
+
+/// How a run ended. The one place outcomes map to exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Files were removed and/or deps.json updated.
+    Trimmed,
+    /// `--dry-run`: the plan was shown, nothing changed.
+    DryRun,
+    /// Every planned change was already in place.
+    AlreadyTrimmed,
+    /// No package of the app is in the manifests.
+    NothingToTrim,
+    /// The inputs are valid but trimming would break the app (version mismatch, self-contained).
+    Refused,
+    /// Bad input or usage: unreadable or malformed files, unsafe paths.
+    Invalid,
+    /// Applying failed part-way; the report says what was done.
+    Failed,
+}
+
+impl Status {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Trimmed | Status::DryRun | Status::AlreadyTrimmed | Status::NothingToTrim => 0,
+            Status::Refused => 1,
+            Status::Invalid => 2,
+            Status::Failed => 3,
+        }
+    }
+}
+
+/// Runs a trim: read, plan, then (unless refused or a dry run) apply. Always returns a report;
+/// its status carries the exit code.
+pub fn run(config: &TrimConfig) -> Report {
+    let mut report = Report::new(config);
+    let keep = match KeepRules::new(&config.keep) {
+        Ok(k) => k,
+        Err(e) => {
+            report.fail(
+                Status::Invalid,
+                vec![Diagnostic::error(
+                    "TP0001",
+                    format!("invalid --keep glob: {e}"),
+                )],
+            );
+            return report;
+        }
+    };
+    // Read every input, collecting errors from manifests and the folder together.
+    let manifests = inputs::read_manifests(&config.sources);
+    let app = inputs::read_published_app(&config.publish_dir, config.deps_file.as_deref());
+    let (union, app) = match (manifests, app) {
+        (Ok((union, warnings)), Ok(app)) => {
+            report.diagnostics.extend(warnings);
+            (union, app)
+        }
+        (m, a) => {
+            let mut errors = m.err().unwrap_or_default();
+            errors.extend(a.err());
+            report.fail(Status::Invalid, errors);
+            return report;
+        }
+    };
+    report.set_inputs(&union, &app);
+
+    let options = PlanOptions {
+        allow_version_mismatch: config.allow_version_mismatch,
+        keep,
+    };
+    let plan = plan::plan(&PlanInput {
+        union: &union,
+        deps: &app.deps,
+        runtime_config: &app.runtime_config,
+        runtime_config_path: &app.runtime_config_path,
+        inventory: &app.inventory,
+        options: &options,
+    });
+    report.set_plan(&plan, &union);
+    if plan.is_blocked() {
+        let invalid = plan.errors.iter().any(|e| !e.is_refusal());
+        let mut errors: Vec<Diagnostic> = plan.errors.iter().map(|e| e.to_diagnostic()).collect();
+        errors.extend(
+            plan.mismatches
+                .iter()
+                .filter(|m| !m.allowed)
+                .map(|m| m.to_diagnostic()),
+        );
+        report.fail(
+            if invalid {
+                Status::Invalid
+            } else {
+                Status::Refused
+            },
+            errors,
+        );
+        return report;
+    }
+    if plan.packages.is_empty() {
+        report.finish(Status::NothingToTrim);
+        return report;
+    }
+    if plan.is_noop() {
+        report.finish(Status::AlreadyTrimmed);
+        return report;
+    }
+    if config.dry_run {
+        report.finish(Status::DryRun);
+        return report;
+    }
+    let (applied, result) = apply::apply(
+        &app.dir,
+        &plan,
+        &apply::DepsDocument {
+            path: &app.deps.path,
+            text: &app.deps_text,
+            bom: app.deps_bom,
+        },
+    );
+    report.set_applied(&applied);
+    match result {
+        Ok(()) => report.finish(Status::Trimmed),
+        Err(e) => report.fail(Status::Failed, vec![e.to_diagnostic()]),
+    }
+    report
+}

@@ -96,7 +96,9 @@ impl ManifestError {
 impl ToDiagnostic for ManifestError {
     fn to_diagnostic(&self) -> Diagnostic {
         let (code, location) = match self {
-            ManifestError::Unreadable { .. } | ManifestError::IsDirectory { .. } => ("TP1001", None),
+            ManifestError::Unreadable { .. } | ManifestError::IsDirectory { .. } => {
+                ("TP1001", None)
+            }
             ManifestError::Encoding { .. } => ("TP1002", None),
             ManifestError::Malformed { location, .. } => ("TP1003", Some(*location)),
             ManifestError::WrongRoot { location, .. } => ("TP1004", Some(*location)),
@@ -125,7 +127,7 @@ impl TargetManifest {
         };
 
         let root = loop {
-            match reader.next().map_err(malformed)? {
+            match reader.next_event().map_err(malformed)? {
                 XmlEvent::Start(e) => break e,
                 XmlEvent::End | XmlEvent::Text(..) => continue,
                 XmlEvent::Eof => unreachable!("XmlReader reports a missing root as an error"),
@@ -144,7 +146,7 @@ impl TargetManifest {
         let mut warnings = Vec::new();
         if !root.empty {
             loop {
-                let event = reader.next().map_err(malformed)?;
+                let event = reader.next_event().map_err(malformed)?;
                 let element = match event {
                     XmlEvent::Start(e) => e,
                     XmlEvent::End if reader.depth() == 0 => break,
@@ -188,7 +190,7 @@ impl TargetManifest {
             }
         }
         // Drain to the end so trailing garbage after the root is still reported.
-        while !matches!(reader.next().map_err(malformed)?, XmlEvent::Eof) {}
+        while !matches!(reader.next_event().map_err(malformed)?, XmlEvent::Eof) {}
 
         if packages.is_empty() {
             warnings.push(
@@ -241,7 +243,9 @@ fn package_identity(
         }
     };
     let id_attr = element.attribute("Id").ok_or_else(|| missing("Id"))?;
-    let version_attr = element.attribute("Version").ok_or_else(|| missing("Version"))?;
+    let version_attr = element
+        .attribute("Version")
+        .ok_or_else(|| missing("Version"))?;
     let id = id_attr.value.trim();
     if id.is_empty() {
         return Err(ManifestError::EmptyId {
@@ -385,7 +389,10 @@ mod tests {
         assert_eq!(ids(&m), ["A 1"]);
         assert_eq!(m.warnings.len(), 1);
         assert_eq!(m.warnings[0].code, "TP1008");
-        let m = parse("<StoreArtifacts xmlns=\"urn:x\"><Package Id=\"A\" Version=\"1\"/></StoreArtifacts>").unwrap();
+        let m = parse(
+            "<StoreArtifacts xmlns=\"urn:x\"><Package Id=\"A\" Version=\"1\"/></StoreArtifacts>",
+        )
+        .unwrap();
         assert_eq!(ids(&m), ["A 1"]);
     }
 
@@ -400,7 +407,10 @@ mod tests {
 
     #[test]
     fn nested_packages_are_not_direct_children() {
-        let m = parse("<StoreArtifacts><Group><Package Id=\"A\" Version=\"1\"/></Group></StoreArtifacts>").unwrap();
+        let m = parse(
+            "<StoreArtifacts><Group><Package Id=\"A\" Version=\"1\"/></Group></StoreArtifacts>",
+        )
+        .unwrap();
         assert!(m.packages.is_empty());
         let codes: Vec<_> = m.warnings.iter().map(|w| w.code).collect();
         assert_eq!(codes, ["TP1008", "TP1007"]);
@@ -447,21 +457,36 @@ mod tests {
     fn invalid_version_points_at_the_attribute() {
         let d = err("<StoreArtifacts>\n  <Package Id=\"A\" Version=\"1.0.x\"/>\n</StoreArtifacts>");
         assert_eq!(d.code, "TP1006");
-        assert_eq!(d.location, Some(Location { line: 2, column: 19 }));
+        assert_eq!(
+            d.location,
+            Some(Location {
+                line: 2,
+                column: 19
+            })
+        );
         assert!(d.message.contains("package A: `1.0.x`"), "{}", d.message);
     }
 
     #[test]
     fn malformed_xml_has_a_location() {
         for (xml, line) in [
-            ("<StoreArtifacts>\n<Package Id=\"A\" Version=\"1\">\n</StoreArtifacts>", 3),
-            ("<StoreArtifacts>\n<Package Id=\"A\" Id=\"B\" Version=\"1\"/>\n</StoreArtifacts>", 2),
+            (
+                "<StoreArtifacts>\n<Package Id=\"A\" Version=\"1\">\n</StoreArtifacts>",
+                3,
+            ),
+            (
+                "<StoreArtifacts>\n<Package Id=\"A\" Id=\"B\" Version=\"1\"/>\n</StoreArtifacts>",
+                2,
+            ),
             ("<StoreArtifacts>\n<Package Id=\"A\" Version=\"1\"/>", 2),
             ("", 1),
             ("<StoreArtifacts/><StoreArtifacts/>", 1),
             ("<StoreArtifacts/>junk", 1),
             ("<StoreArtifacts>&foo;</StoreArtifacts>", 1),
-            ("<StoreArtifacts><Package Id=\"&foo;\" Version=\"1\"/></StoreArtifacts>", 1),
+            (
+                "<StoreArtifacts><Package Id=\"&foo;\" Version=\"1\"/></StoreArtifacts>",
+                1,
+            ),
         ] {
             let d = err(xml);
             assert_eq!(d.code, "TP1003", "{xml}: {d}");

@@ -89,7 +89,9 @@ pub enum VersionError {
     BadLabel(String),
     #[error("prerelease label `{0}` is a number with a leading zero")]
     LeadingZeroLabel(String),
-    #[error("build metadata `{0}` is empty or has characters other than A-Z, a-z, 0-9, `-` and `.`")]
+    #[error(
+        "build metadata `{0}` is empty or has characters other than A-Z, a-z, 0-9, `-` and `.`"
+    )]
     BadMetadata(String),
 }
 
@@ -312,7 +314,10 @@ mod tests {
         assert_eq!(v("1.0.0-alpha"), v("1.0.0-Alpha"));
         assert_ne!(v("1.0.0-alpha"), v("1.0.0"));
         assert_ne!(v("1.0.0-alpha"), v("1.0.0-alpha.1"));
-        assert_eq!(v("10.0.0-preview.7.25380.108"), v("10.0.0-PREVIEW.7.25380.108"));
+        assert_eq!(
+            v("10.0.0-preview.7.25380.108"),
+            v("10.0.0-PREVIEW.7.25380.108")
+        );
     }
 
     #[test]
@@ -346,19 +351,55 @@ mod tests {
     fn invalid_versions_are_rejected() {
         assert_eq!(NuGetVersion::parse(""), Err(VersionError::Empty));
         assert_eq!(NuGetVersion::parse("  "), Err(VersionError::Empty));
-        assert!(matches!(NuGetVersion::parse("1.2.3.4.5"), Err(VersionError::PartCount(5))));
-        assert!(matches!(NuGetVersion::parse("1.x"), Err(VersionError::NotNumeric(_))));
-        assert!(matches!(NuGetVersion::parse("1..2"), Err(VersionError::NotNumeric(_))));
-        assert!(matches!(NuGetVersion::parse("v1.0"), Err(VersionError::NotNumeric(_))));
-        assert!(matches!(NuGetVersion::parse("[1.0,2.0)"), Err(VersionError::NotNumeric(_))));
-        assert!(matches!(NuGetVersion::parse("1.0-"), Err(VersionError::BadLabel(_))));
-        assert!(matches!(NuGetVersion::parse("1.0-a..b"), Err(VersionError::BadLabel(_))));
-        assert!(matches!(NuGetVersion::parse("1.0-a_b"), Err(VersionError::BadLabel(_))));
-        assert!(matches!(NuGetVersion::parse("1.0-01"), Err(VersionError::LeadingZeroLabel(_))));
-        assert!(matches!(NuGetVersion::parse("1.0+"), Err(VersionError::BadMetadata(_))));
-        assert!(matches!(NuGetVersion::parse("2147483648.0"), Err(VersionError::TooLarge(_))));
+        assert!(matches!(
+            NuGetVersion::parse("1.2.3.4.5"),
+            Err(VersionError::PartCount(5))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1.x"),
+            Err(VersionError::NotNumeric(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1..2"),
+            Err(VersionError::NotNumeric(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("v1.0"),
+            Err(VersionError::NotNumeric(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("[1.0,2.0)"),
+            Err(VersionError::NotNumeric(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1.0-"),
+            Err(VersionError::BadLabel(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1.0-a..b"),
+            Err(VersionError::BadLabel(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1.0-a_b"),
+            Err(VersionError::BadLabel(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1.0-01"),
+            Err(VersionError::LeadingZeroLabel(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("1.0+"),
+            Err(VersionError::BadMetadata(_))
+        ));
+        assert!(matches!(
+            NuGetVersion::parse("2147483648.0"),
+            Err(VersionError::TooLarge(_))
+        ));
         assert!(NuGetVersion::parse("2147483647.0").is_ok());
-        assert!(matches!(NuGetVersion::parse("99999999999999999999"), Err(VersionError::TooLarge(_))));
+        assert!(matches!(
+            NuGetVersion::parse("99999999999999999999"),
+            Err(VersionError::TooLarge(_))
+        ));
     }
 
     #[test]
@@ -369,10 +410,22 @@ mod tests {
 
     #[test]
     fn package_ids_ignore_case() {
-        assert_eq!(PackageId::new("Newtonsoft.Json"), PackageId::new("newtonsoft.json"));
-        assert_ne!(PackageId::new("Newtonsoft.Json"), PackageId::new("Newtonsoft.Json.Bson"));
-        let a = PackageIdentity { id: PackageId::new("A"), version: v("1.0") };
-        let b = PackageIdentity { id: PackageId::new("a"), version: v("1.0.0") };
+        assert_eq!(
+            PackageId::new("Newtonsoft.Json"),
+            PackageId::new("newtonsoft.json")
+        );
+        assert_ne!(
+            PackageId::new("Newtonsoft.Json"),
+            PackageId::new("Newtonsoft.Json.Bson")
+        );
+        let a = PackageIdentity {
+            id: PackageId::new("A"),
+            version: v("1.0"),
+        };
+        let b = PackageIdentity {
+            id: PackageId::new("a"),
+            version: v("1.0.0"),
+        };
         assert_eq!(a, b);
     }
 }

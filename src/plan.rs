@@ -131,7 +131,10 @@ impl VersionMismatch {
             })
             .collect::<Vec<_>>()
             .join("; ");
-        let (id, _) = self.library_key.split_once('/').unwrap_or((&self.library_key, ""));
+        let (id, _) = self
+            .library_key
+            .split_once('/')
+            .unwrap_or((&self.library_key, ""));
         if self.allowed {
             Diagnostic::warning(
                 "TP2001",
@@ -158,10 +161,7 @@ impl VersionMismatch {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PlanError {
     #[error("the app is self-contained ({evidence}). A self-contained app never probes a runtime package store, so trimming it against target manifests would break it at start-up (dotnet/sdk#1362). Trim only framework-dependent publishes (--self-contained false)")]
-    SelfContained {
-        file: PathBuf,
-        evidence: String,
-    },
+    SelfContained { file: PathBuf, evidence: String },
     #[error("runtimeconfig.json has no runtimeOptions.tfm. Without it the host probes no runtime package store at all, so trimmed packages could never be found. Publish a framework-dependent app with the SDK, which writes the tfm")]
     NoTfm { file: PathBuf },
     #[error("package {library}: asset `{asset}` maps to `{path}`, which is not a safe path inside the publish folder ({reason}); refusing to delete anything")]
@@ -185,7 +185,10 @@ pub enum PlanError {
 impl PlanError {
     /// Refusals (the input is valid, trimming it would break the app) exit with 1; bad input 2.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, PlanError::SelfContained { .. } | PlanError::NoTfm { .. })
+        matches!(
+            self,
+            PlanError::SelfContained { .. } | PlanError::NoTfm { .. }
+        )
     }
 }
 
@@ -381,7 +384,9 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                 None => (FileAction::Absent, 0),
             };
             let action = match (&action, options.keep.matching(&path)) {
-                (FileAction::Remove, Some(glob)) => FileAction::Keep(KeepReason::Glob(glob.to_string())),
+                (FileAction::Remove, Some(glob)) => {
+                    FileAction::Keep(KeepReason::Glob(glob.to_string()))
+                }
                 _ => action,
             };
             candidate_paths.insert(path.clone());
@@ -439,7 +444,10 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
         deps.libraries.iter().find_map(|lib| {
             let pre3_runtime = lib.kind == LibraryKind::Package
                 && lib.name.to_ascii_lowercase().starts_with("runtime.")
-                && lib.name.to_ascii_lowercase().ends_with(".microsoft.netcore.app");
+                && lib
+                    .name
+                    .to_ascii_lowercase()
+                    .ends_with(".microsoft.netcore.app");
             if lib.kind == LibraryKind::RuntimePack || pre3_runtime {
                 Some(format!("deps.json carries the runtime itself: {}", lib.key))
             } else {
@@ -648,7 +656,10 @@ mod tests {
                 ("runtimes/linux-x64/native/libgreet.so", 300)
             ]
         );
-        assert_eq!(p.deps_edits, [("Acme.Greeter/1.2.3".to_string(), "a.xml".to_string())]);
+        assert_eq!(
+            p.deps_edits,
+            [("Acme.Greeter/1.2.3".to_string(), "a.xml".to_string())]
+        );
         assert_eq!(p.unused_manifest_packages, 0);
     }
 
@@ -685,15 +696,27 @@ mod tests {
     fn version_mismatch_names_both_versions_and_the_manifests() {
         let u = union(&[
             ("a.xml", &pkg("Acme.Greeter", "1.2.4")),
-            ("b.xml", &format!("{}{}", pkg("Acme.Greeter", "1.2.5"), pkg("Other", "2.0"))),
+            (
+                "b.xml",
+                &format!("{}{}", pkg("Acme.Greeter", "1.2.5"), pkg("Other", "2.0")),
+            ),
         ]);
         let p = run(&u, DEPS, &rc(), &full_folder(), &PlanOptions::default());
         assert!(p.is_blocked());
         assert_eq!(p.mismatches.len(), 1);
         let d = p.mismatches[0].to_diagnostic();
         assert!(d.is_error());
-        assert!(d.message.contains("package Acme.Greeter: the app uses 1.2.3"), "{}", d.message);
-        assert!(d.message.contains("1.2.4 in a.xml; 1.2.5 in b.xml"), "{}", d.message);
+        assert!(
+            d.message
+                .contains("package Acme.Greeter: the app uses 1.2.3"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.contains("1.2.4 in a.xml; 1.2.5 in b.xml"),
+            "{}",
+            d.message
+        );
         assert_eq!(d.file.as_deref(), Some(Path::new("App.deps.json")));
 
         let allow = PlanOptions {
@@ -715,7 +738,8 @@ mod tests {
             &format!("{}{}", pkg("Acme.Greeter", "1.2.3"), pkg("Other", "2.0.0")),
         )]);
         let opts = PlanOptions {
-            keep: KeepRules::new(&["runtimes/**".to_string(), "*.resources.dll".to_string()]).unwrap(),
+            keep: KeepRules::new(&["runtimes/**".to_string(), "*.resources.dll".to_string()])
+                .unwrap(),
             ..Default::default()
         };
         let p = run(&u, DEPS, &rc(), &full_folder(), &opts);
@@ -750,12 +774,26 @@ mod tests {
             "\"Meta/1.0.0\": { \"type\": \"package\"",
             "\"runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/6.0.0\": { \"type\": \"runtimepack\" },\n    \"Meta/1.0.0\": { \"type\": \"package\"",
         );
-        let p = run(&u, &runtimepack, &rc(), &full_folder(), &PlanOptions::default());
+        let p = run(
+            &u,
+            &runtimepack,
+            &rc(),
+            &full_folder(),
+            &PlanOptions::default(),
+        );
         let d = p.errors[0].to_diagnostic();
         assert_eq!(d.code, "TP2002");
-        assert!(d.message.contains("runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/6.0.0"));
+        assert!(d
+            .message
+            .contains("runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/6.0.0"));
 
-        let p = run(&u, DEPS, &RuntimeConfig::default(), &full_folder(), &PlanOptions::default());
+        let p = run(
+            &u,
+            DEPS,
+            &RuntimeConfig::default(),
+            &full_folder(),
+            &PlanOptions::default(),
+        );
         assert_eq!(p.errors[0].to_diagnostic().code, "TP2003");
     }
 
@@ -814,7 +852,10 @@ mod tests {
 
     #[test]
     fn unused_manifest_entries_are_counted() {
-        let u = union(&[("a.xml", &format!("{}{}", pkg("Nope", "1.0"), pkg("Other", "2.0")))]);
+        let u = union(&[(
+            "a.xml",
+            &format!("{}{}", pkg("Nope", "1.0"), pkg("Other", "2.0")),
+        )]);
         let p = run(&u, DEPS, &rc(), &full_folder(), &PlanOptions::default());
         assert_eq!(p.unused_manifest_packages, 1);
     }

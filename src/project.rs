@@ -42,7 +42,9 @@ pub enum ProjectError {
         location: Location,
         found: String,
     },
-    #[error("the project does not set TargetManifestFiles{imports}; pass the manifests with --manifest")]
+    #[error(
+        "the project does not set TargetManifestFiles{imports}; pass the manifests with --manifest"
+    )]
     NotSet { path: PathBuf, imports: String },
     #[error("cannot evaluate TargetManifestFiles: {reason}. Pass --property NAME=VALUE for the properties it depends on, or give the manifests with --manifest")]
     CannotEvaluate {
@@ -114,7 +116,7 @@ pub fn target_manifest_files(
     };
     let mut reader = XmlReader::new(&text);
     let root = loop {
-        match reader.next().map_err(malformed)? {
+        match reader.next_event().map_err(malformed)? {
             XmlEvent::Start(e) => break e,
             _ => continue,
         }
@@ -140,7 +142,7 @@ pub fn target_manifest_files(
     if !root.empty {
         ev.project_children(&mut reader).map_err(malformed)?;
     }
-    while !matches!(reader.next().map_err(malformed)?, XmlEvent::Eof) {}
+    while !matches!(reader.next_event().map_err(malformed)?, XmlEvent::Eof) {}
 
     let key = PROPERTY.to_ascii_lowercase();
     let value = match ev.globals.get(&key) {
@@ -151,10 +153,7 @@ pub fn target_manifest_files(
                 let imports = if ev.imports.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        " (its imports are not read: {})",
-                        ev.imports.join(", ")
-                    )
+                    format!(" (its imports are not read: {})", ev.imports.join(", "))
                 };
                 return Err(ProjectError::NotSet {
                     path: project.to_path_buf(),
@@ -233,7 +232,7 @@ fn reserved_properties(project: &Path, dir: &Path) -> HashMap<String, String> {
 impl Evaluator {
     fn project_children(&mut self, reader: &mut XmlReader<'_>) -> Result<(), XmlProblem> {
         loop {
-            match reader.next()? {
+            match reader.next_event()? {
                 XmlEvent::End if reader.depth() == 0 => return Ok(()),
                 XmlEvent::Eof => return Ok(()),
                 XmlEvent::Start(e) => match e.local_name.as_str() {
@@ -258,7 +257,10 @@ impl Evaluator {
                         }
                     }
                     "Target" => {
-                        let name = e.attribute("Name").map(|a| a.value.clone()).unwrap_or_default();
+                        let name = e
+                            .attribute("Name")
+                            .map(|a| a.value.clone())
+                            .unwrap_or_default();
                         let why = format!(
                             "it is set inside <Target Name=\"{name}\">, which only runs during a build"
                         );
@@ -296,7 +298,7 @@ impl Evaluator {
     ) -> Result<(), XmlProblem> {
         let depth = reader.depth();
         loop {
-            match reader.next()? {
+            match reader.next_event()? {
                 XmlEvent::End if reader.depth() < depth => return Ok(()),
                 XmlEvent::Eof => return Ok(()),
                 XmlEvent::Start(e) => {
@@ -315,7 +317,10 @@ impl Evaluator {
                         ),
                         Ok(true) => match expand(&raw, &|n| self.lookup(n, Some(&key))) {
                             Ok(v) => Value::Known(v),
-                            Err(why) => Value::Unknown(format!("<{name}>{}</{name}>: {why}", raw.trim()), location),
+                            Err(why) => Value::Unknown(
+                                format!("<{name}>{}</{name}>: {why}", raw.trim()),
+                                location,
+                            ),
                         },
                     };
                     if key == PROPERTY.to_ascii_lowercase() {
@@ -333,13 +338,10 @@ impl Evaluator {
         let depth = reader.depth();
         let mut in_group = 0usize;
         loop {
-            match reader.next()? {
+            match reader.next_event()? {
                 XmlEvent::End if reader.depth() < depth => return Ok(()),
-                XmlEvent::End => {
-                    if in_group > 0 && reader.depth() < in_group {
-                        in_group = 0;
-                    }
-                }
+                XmlEvent::End if in_group > 0 && reader.depth() < in_group => in_group = 0,
+                XmlEvent::End => {}
                 XmlEvent::Eof => return Ok(()),
                 XmlEvent::Start(e) => {
                     if e.local_name == "PropertyGroup" {
@@ -391,7 +393,7 @@ fn element_text(reader: &mut XmlReader<'_>, e: &Element) -> Result<(String, bool
     }
     let depth = reader.depth();
     loop {
-        match reader.next()? {
+        match reader.next_event()? {
             XmlEvent::Text(t, _) if reader.depth() == depth => text.push_str(&t),
             XmlEvent::Start(_) => children = true,
             XmlEvent::End if reader.depth() < depth => return Ok((text, children)),
@@ -476,9 +478,7 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
         match c {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
             b'\'' => {
-                let end = s[i + 1..]
-                    .find('\'')
-                    .ok_or("unterminated quoted string")?;
+                let end = s[i + 1..].find('\'').ok_or("unterminated quoted string")?;
                 out.push(Tok::Str(s[i + 1..i + 1 + end].to_string()));
                 i += end + 2;
             }
@@ -680,7 +680,11 @@ mod tests {
         let e = read(xml, &[]).unwrap_err();
         let d = e.to_diagnostic();
         assert_eq!(d.code, "TP1104");
-        assert!(d.message.contains("$(Configuration) is not defined"), "{}", d.message);
+        assert!(
+            d.message.contains("$(Configuration) is not defined"),
+            "{}",
+            d.message
+        );
         assert!(d.message.contains("--property"), "{}", d.message);
         assert!(d.message.contains("--manifest"), "{}", d.message);
         assert_eq!(d.location.map(|l| l.line), Some(2));
@@ -742,9 +746,12 @@ mod tests {
 
     #[test]
     fn not_set_and_not_a_project() {
-        let d = read("<Project Sdk=\"Microsoft.NET.Sdk\"><Import Project=\"common.props\"/></Project>", &[])
-            .unwrap_err()
-            .to_diagnostic();
+        let d = read(
+            "<Project Sdk=\"Microsoft.NET.Sdk\"><Import Project=\"common.props\"/></Project>",
+            &[],
+        )
+        .unwrap_err()
+        .to_diagnostic();
         assert_eq!(d.code, "TP1103");
         assert!(d.message.contains("common.props"), "{}", d.message);
         let d = read("<StoreArtifacts/>", &[]).unwrap_err().to_diagnostic();
@@ -761,7 +768,9 @@ mod tests {
         };
         assert!(eval_condition("'$(A)' == 'X'", &look).unwrap());
         assert!(!eval_condition("'$(A)' != 'x'", &look).unwrap());
-        assert!(eval_condition("('$(A)' == 'y' or '$(A)' == 'x') and !('a' == 'b')", &look).unwrap());
+        assert!(
+            eval_condition("('$(A)' == 'y' or '$(A)' == 'x') and !('a' == 'b')", &look).unwrap()
+        );
         assert!(eval_condition("$(A) == 'x'", &look).unwrap());
         assert!(eval_condition("true", &look).unwrap());
         assert!(eval_condition("'$(B)' == ''", &look).is_err());

@@ -80,13 +80,13 @@ impl RuntimeConfig {
             path: path.to_path_buf(),
             source,
         })?;
-        let raw: Raw = serde_json::from_str(&text).map_err(|e| RuntimeConfigError::Json {
-            path: path.to_path_buf(),
-            location: Location {
-                line: e.line(),
-                column: e.column(),
-            },
-            message: e.to_string(),
+        let raw: Raw = serde_json::from_str(&text).map_err(|e| {
+            let (location, message) = crate::deps::json_error(&e);
+            RuntimeConfigError::Json {
+                path: path.to_path_buf(),
+                location,
+                message,
+            }
         })?;
         let o = raw.runtime_options;
         Ok(RuntimeConfig {
@@ -112,17 +112,23 @@ mod tests {
 
     #[test]
     fn framework_dependent() {
-        let c = parse(r#"{"runtimeOptions":{"tfm":"netcoreapp3.1","framework":{"name":"Microsoft.NETCore.App","version":"3.1.0"}}}"#);
+        let c = parse(
+            r#"{"runtimeOptions":{"tfm":"netcoreapp3.1","framework":{"name":"Microsoft.NETCore.App","version":"3.1.0"}}}"#,
+        );
         assert_eq!(c.tfm.as_deref(), Some("netcoreapp3.1"));
         assert!(!c.self_contained);
         assert_eq!(c.frameworks, ["Microsoft.NETCore.App"]);
-        let c = parse(r#"{"runtimeOptions":{"tfm":"net6.0","frameworks":[{"name":"Microsoft.NETCore.App"},{"name":"Microsoft.AspNetCore.App"}]}}"#);
+        let c = parse(
+            r#"{"runtimeOptions":{"tfm":"net6.0","frameworks":[{"name":"Microsoft.NETCore.App"},{"name":"Microsoft.AspNetCore.App"}]}}"#,
+        );
         assert_eq!(c.frameworks.len(), 2);
     }
 
     #[test]
     fn self_contained_and_missing_tfm() {
-        let c = parse(r#"{"runtimeOptions":{"tfm":"net6.0","includedFrameworks":[{"name":"Microsoft.NETCore.App","version":"6.0.0"}]}}"#);
+        let c = parse(
+            r#"{"runtimeOptions":{"tfm":"net6.0","includedFrameworks":[{"name":"Microsoft.NETCore.App","version":"6.0.0"}]}}"#,
+        );
         assert!(c.self_contained);
         assert_eq!(parse(r#"{"runtimeOptions":{}}"#).tfm, None);
         assert_eq!(parse(r#"{}"#).tfm, None);

@@ -146,7 +146,10 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFabc").unwrap(), "abc");
         assert_eq!(decode(b"\xFF\xFEa\0b\0").unwrap(), "ab");
         assert_eq!(decode(b"\xFE\xFF\0a\0b").unwrap(), "ab");
-        assert_eq!(decode(b"\xFF\xFEa\0b").unwrap_err(), DecodeError::InvalidUtf16);
+        assert_eq!(
+            decode(b"\xFF\xFEa\0b").unwrap_err(),
+            DecodeError::InvalidUtf16
+        );
         assert_eq!(decode(b"plain").unwrap(), "plain");
     }
 

@@ -95,7 +95,7 @@ impl<'a> XmlReader<'a> {
         self.depth
     }
 
-    pub fn next(&mut self) -> Result<XmlEvent, XmlProblem> {
+    pub fn next_event(&mut self) -> Result<XmlEvent, XmlProblem> {
         loop {
             let start = self.reader.buffer_position() as usize;
             let (ns, event) = match self.reader.read_resolved_event() {
@@ -131,16 +131,17 @@ impl<'a> XmlReader<'a> {
                         if raw.trim().is_empty() {
                             continue;
                         }
-                        return Err(self.problem(
-                            start,
-                            "malformed XML: text outside the root element",
-                        ));
+                        return Err(
+                            self.problem(start, "malformed XML: text outside the root element")
+                        );
                     }
                     return Ok(XmlEvent::Text(t.xml10_content().into_owned(), start));
                 }
                 Event::CData(t) => {
                     if self.depth == 0 {
-                        return Err(self.problem(start, "malformed XML: CDATA outside the root element"));
+                        return Err(
+                            self.problem(start, "malformed XML: CDATA outside the root element")
+                        );
                     }
                     let text = t.xml10_content().into_owned();
                     return Ok(XmlEvent::Text(text, start));
@@ -148,7 +149,9 @@ impl<'a> XmlReader<'a> {
                 Event::GeneralRef(r) => {
                     self.check_reference(&r, start)?;
                     if self.depth == 0 {
-                        return Err(self.problem(start, "malformed XML: text outside the root element"));
+                        return Err(
+                            self.problem(start, "malformed XML: text outside the root element")
+                        );
                     }
                     let text = resolve_reference(&r).unwrap_or_default();
                     return Ok(XmlEvent::Text(text, start));
@@ -206,10 +209,7 @@ impl<'a> XmlReader<'a> {
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|err| {
-                    self.problem(
-                        offset,
-                        format!("malformed XML: attribute `{name}`: {err}"),
-                    )
+                    self.problem(offset, format!("malformed XML: attribute `{name}`: {err}"))
                 })?
                 .into_owned();
             let at = self.attribute_offset(raw_start, &name).unwrap_or(offset);
@@ -253,7 +253,7 @@ impl<'a> XmlReader<'a> {
     pub fn skip_element(&mut self) -> Result<(), XmlProblem> {
         let target = self.depth - 1;
         while self.depth > target {
-            if let XmlEvent::Eof = self.next()? {
+            if let XmlEvent::Eof = self.next_event()? {
                 break;
             }
         }

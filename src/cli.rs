@@ -1,0 +1,177 @@
+//! Command-line arguments (clap derive only) and their one conversion into a [`TrimConfig`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::inputs::ManifestSources;
+use crate::TrimConfig;
+
+const AFTER_HELP: &str = "\
+Examples:
+  trim-publish --manifest store/x64/net8.0/artifact.xml ./bin/Release/net8.0/publish
+  trim-publish -m 'aspnet.xml;shared.xml' -m extra.xml --dry-run ./publish
+  trim-publish --project App.csproj -p:Configuration=Release ./publish
+  trim-publish -m artifact.xml --keep 'runtimes/win*/**' --format json ./publish
+
+Exit codes:
+  0  trimmed, already trimmed, nothing to trim, or dry run
+  1  refused: a package's version differs from the manifests', or the app is
+     self-contained or has no tfm (trimming would break it); nothing changed
+  2  bad input or usage: unreadable or malformed manifest, project, deps.json or
+     runtimeconfig, unsafe path, symbolic link; nothing changed
+  3  applying failed part-way; the report says what was and was not done";
+
+/// Trim a .NET publish folder against runtime package store target manifests.
+///
+/// Removes the files of every package that the manifests list at the app's exact version, as
+/// `dotnet publish --manifest` would have, and records the manifests in deps.json
+/// (runtimeStoreManifestName) so the host's start-up error names them if the store lacks a file.
+/// Everything is checked before anything is deleted.
+#[derive(Debug, Parser)]
+#[command(name = "trim-publish", version, about, long_about, after_help = AFTER_HELP)]
+pub struct Args {
+    /// The publish folder (the output of `dotnet publish`).
+    #[arg(value_name = "PUBLISH_DIR")]
+    pub publish_dir: PathBuf,
+
+    /// A target manifest (artifact.xml). Repeatable; one value may hold several paths separated
+    /// by `;`, so an MSBuild $(TargetManifestFiles) can be passed as is.
+    #[arg(short = 'm', long = "manifest", value_name = "FILE")]
+    pub manifests: Vec<String>,
+
+    /// Read TargetManifestFiles from this project file (paths relative to its folder); combines
+    /// with --manifest.
+    #[arg(long, value_name = "FILE.csproj")]
+    pub project: Option<PathBuf>,
+
+    /// A property for evaluating --project conditions, e.g. Configuration=Release. Repeatable;
+    /// `-p:Name=Value` and `-p:A=1;B=2` work as in MSBuild.
+    #[arg(short = 'p', long = "property", value_name = "NAME=VALUE")]
+    pub properties: Vec<String>,
+
+    /// The deps file to use when the folder has several (a name inside PUBLISH_DIR).
+    #[arg(long, value_name = "FILE")]
+    pub deps_file: Option<PathBuf>,
+
+    /// Keep packages whose version differs from the manifests' (as the SDK silently does) and
+    /// report them as warnings, instead of refusing.
+    #[arg(long)]
+    pub allow_version_mismatch: bool,
+
+    /// Never remove files matching this glob (relative to PUBLISH_DIR; `*` stays within a folder,
+    /// `**` crosses folders). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub keep: Vec<String>,
+
+    /// Print the plan and change nothing.
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// List every file, not only kept ones.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+impl Args {
+    /// Validates and converts the arguments. Errors are usage errors (exit code 2).
+    pub fn into_config(self) -> Result<TrimConfig, String> {
+        let manifests = self
+            .manifests
+            .iter()
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        let mut properties = Vec::new();
+        for raw in &self.properties {
+            // `-p:Configuration=Release` arrives as `:Configuration=Release`.
+            let raw = raw.strip_prefix(':').unwrap_or(raw);
+            for pair in raw.split(';').filter(|s| !s.trim().is_empty()) {
+                let (name, value) = pair
+                    .split_once('=')
+                    .filter(|(n, _)| !n.trim().is_empty())
+                    .ok_or_else(|| format!("--property `{pair}`: expected NAME=VALUE"))?;
+                properties.push((name.trim().to_string(), value.to_string()));
+            }
+        }
+        Ok(TrimConfig {
+            publish_dir: self.publish_dir,
+            sources: ManifestSources {
+                manifests,
+                project: self.project,
+                properties,
+            },
+            deps_file: self.deps_file,
+            allow_version_mismatch: self.allow_version_mismatch,
+            keep: self.keep,
+            dry_run: self.dry_run,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    fn config(args: &[&str]) -> Result<TrimConfig, String> {
+        Args::try_parse_from(std::iter::once("trim-publish").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?
+            .into_config()
+    }
+
+    #[test]
+    fn manifests_split_on_semicolons() {
+        let c = config(&["-m", "a.xml; b.xml;", "--manifest", "c.xml", "dir"]).unwrap();
+        let names: Vec<_> = c
+            .sources
+            .manifests
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(names, ["a.xml", "b.xml", "c.xml"]);
+    }
+
+    #[test]
+    fn msbuild_style_properties() {
+        let c = config(&[
+            "-p:Configuration=Release;Platform=AnyCPU",
+            "--property",
+            "X=a=b",
+            "dir",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.sources.properties,
+            [
+                ("Configuration".to_string(), "Release".to_string()),
+                ("Platform".to_string(), "AnyCPU".to_string()),
+                ("X".to_string(), "a=b".to_string())
+            ]
+        );
+        assert!(config(&["-p", "novalue", "dir"])
+            .unwrap_err()
+            .contains("NAME=VALUE"));
+    }
+}

@@ -1,0 +1,404 @@
+//! The outcome of a run, as one serialisable value ([`Report`]) and its renderings: the JSON
+//! object of `--format json` (schema in the README; `schemaVersion` changes only on breaking
+//! changes) and the human text summary.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::apply::Applied;
+use crate::deps::AssetKind;
+use crate::diagnostic::Diagnostic;
+use crate::inputs::PublishedApp;
+use crate::manifest::ManifestUnion;
+use crate::plan::{FileAction, KeepReason, RemovalPlan};
+use crate::{Status, TrimConfig};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub status: Status,
+    pub exit_code: u8,
+    pub dry_run: bool,
+    pub publish_dir: PathBuf,
+    pub deps_file: Option<PathBuf>,
+    pub manifests: Vec<ManifestReport>,
+    pub packages: Vec<PackageReport>,
+    pub mismatches: Vec<MismatchReport>,
+    pub totals: Totals,
+    pub deps_json_updated: bool,
+    pub directories_removed: Vec<String>,
+    pub unused_manifest_packages: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestReport {
+    pub path: PathBuf,
+    pub name: String,
+    pub packages: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageReport {
+    pub id: String,
+    pub version: String,
+    pub library_key: String,
+    /// Manifest file names, first-seen order (the `runtimeStoreManifestName` value, split).
+    pub manifests: Vec<String>,
+    pub files: Vec<FileReport>,
+    pub files_removed: usize,
+    pub bytes_removed: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReport {
+    pub path: String,
+    pub asset: String,
+    pub asset_kind: AssetKind,
+    pub size: u64,
+    /// `remove`, `absent` or `keep`.
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MismatchReport {
+    pub id: String,
+    pub app_version: String,
+    pub listed: Vec<ListedVersion>,
+    /// True with `--allow-version-mismatch`: the package stays and this is a warning.
+    pub allowed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedVersion {
+    pub version: String,
+    pub manifests: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    pub packages_trimmed: usize,
+    pub files_removed: usize,
+    pub bytes_removed: u64,
+    pub files_already_absent: usize,
+    pub files_kept: usize,
+    pub folder_files: usize,
+    pub folder_bytes: u64,
+    /// `bytesRemoved / folderBytes`, 0 to 1.
+    pub share_of_folder: f64,
+}
+
+impl Report {
+    pub fn new(config: &TrimConfig) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            status: Status::NothingToTrim,
+            exit_code: 0,
+            dry_run: config.dry_run,
+            publish_dir: config.publish_dir.clone(),
+            deps_file: None,
+            manifests: Vec::new(),
+            packages: Vec::new(),
+            mismatches: Vec::new(),
+            totals: Totals::default(),
+            deps_json_updated: false,
+            directories_removed: Vec::new(),
+            unused_manifest_packages: 0,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Ends the run with `status`.
+    pub fn finish(&mut self, status: Status) {
+        self.status = status;
+        self.exit_code = status.exit_code();
+    }
+
+    /// Ends the run with `status`, adding its errors.
+    pub fn fail(&mut self, status: Status, errors: Vec<Diagnostic>) {
+        self.diagnostics.extend(errors);
+        self.finish(status);
+    }
+
+    pub fn set_inputs(&mut self, union: &ManifestUnion, app: &PublishedApp) {
+        self.deps_file = Some(app.deps.path.clone());
+        self.manifests = union
+            .manifests
+            .iter()
+            .map(|m| ManifestReport {
+                path: m.path.clone(),
+                name: m.file_name(),
+                packages: m.packages.len(),
+            })
+            .collect();
+        self.totals.folder_files = app.inventory.file_count;
+        self.totals.folder_bytes = app.inventory.total_bytes;
+    }
+
+    pub fn set_plan(&mut self, plan: &RemovalPlan, union: &ManifestUnion) {
+        self.unused_manifest_packages = plan.unused_manifest_packages;
+        self.diagnostics.extend(plan.warnings.iter().cloned());
+        self.diagnostics.extend(
+            plan.mismatches
+                .iter()
+                .filter(|m| m.allowed)
+                .map(|m| m.to_diagnostic()),
+        );
+        self.mismatches = plan
+            .mismatches
+            .iter()
+            .map(|m| MismatchReport {
+                id: m
+                    .library_key
+                    .split_once('/')
+                    .map_or(m.library_key.clone(), |(id, _)| id.to_string()),
+                app_version: m.app_version.to_string(),
+                listed: m
+                    .listed
+                    .iter()
+                    .map(|(v, paths)| ListedVersion {
+                        version: v.to_string(),
+                        manifests: paths.clone(),
+                    })
+                    .collect(),
+                allowed: m.allowed,
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        self.packages = plan
+            .packages
+            .iter()
+            .map(|p| {
+                let files: Vec<FileReport> = p
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let (action, reason) = match &f.action {
+                            FileAction::Remove => ("remove", None),
+                            FileAction::Absent => ("absent", None),
+                            FileAction::Keep(KeepReason::Glob(g)) => {
+                                ("keep", Some(format!("matches --keep {g}")))
+                            }
+                            FileAction::Keep(KeepReason::SharedWith(lib)) => (
+                                "keep",
+                                Some(format!("also used by {lib}, which is not trimmed")),
+                            ),
+                        };
+                        FileReport {
+                            path: f.path.clone(),
+                            asset: f.asset.clone(),
+                            asset_kind: f.kind,
+                            size: f.size,
+                            action,
+                            reason,
+                        }
+                    })
+                    .collect();
+                let removed: Vec<&FileReport> = files
+                    .iter()
+                    .filter(|f| f.action == "remove" && seen.insert(f.path.clone()))
+                    .collect();
+                PackageReport {
+                    id: p.identity.id.to_string(),
+                    version: p.identity.version.to_string(),
+                    library_key: p.library_key.clone(),
+                    manifests: p
+                        .manifests
+                        .iter()
+                        .map(|&m| union.manifests[m].file_name())
+                        .collect(),
+                    files_removed: removed.len(),
+                    bytes_removed: removed.iter().map(|f| f.size).sum(),
+                    files,
+                }
+            })
+            .collect();
+        let t = &mut self.totals;
+        t.packages_trimmed = self.packages.len();
+        t.files_removed = self.packages.iter().map(|p| p.files_removed).sum();
+        t.bytes_removed = self.packages.iter().map(|p| p.bytes_removed).sum();
+        let all = || self.packages.iter().flat_map(|p| &p.files);
+        t.files_already_absent = all().filter(|f| f.action == "absent").count();
+        t.files_kept = all().filter(|f| f.action == "keep").count();
+        t.share_of_folder = if t.folder_bytes == 0 {
+            0.0
+        } else {
+            t.bytes_removed as f64 / t.folder_bytes as f64
+        };
+    }
+
+    pub fn set_applied(&mut self, applied: &Applied) {
+        self.deps_json_updated = applied.deps_updated;
+        self.directories_removed = applied.dirs_removed.clone();
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the report always serialises")
+    }
+
+    /// The human summary for stdout. `verbose` lists every file.
+    pub fn to_text(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        let verb = match self.status {
+            Status::DryRun => "would remove",
+            _ => "removed",
+        };
+        if matches!(
+            self.status,
+            Status::Trimmed | Status::DryRun | Status::AlreadyTrimmed
+        ) || (self.status == Status::Failed && !self.packages.is_empty())
+        {
+            let id_width = self
+                .packages
+                .iter()
+                .map(|p| p.id.len() + 1 + p.version.len())
+                .max()
+                .unwrap_or(0);
+            for p in &self.packages {
+                let name = format!("{} {}", p.id, p.version);
+                let files = plural(p.files_removed, "file");
+                let _ = write!(
+                    out,
+                    "{verb:>12} {name:<id_width$}  {files:>9}  {size:>9}  from {manifests}",
+                    size = human_bytes(p.bytes_removed),
+                    manifests = p.manifests.join(";"),
+                );
+                let absent = p.files.iter().filter(|f| f.action == "absent").count();
+                if absent > 0 {
+                    let _ = write!(out, "  ({absent} already absent)");
+                }
+                out.push('\n');
+                for f in &p.files {
+                    match (f.action, verbose) {
+                        ("keep", _) => {
+                            let _ = writeln!(
+                                out,
+                                "{:>12} {}  ({})",
+                                "kept",
+                                f.path,
+                                f.reason.as_deref().unwrap_or("")
+                            );
+                        }
+                        ("remove", true) => {
+                            let _ =
+                                writeln!(out, "{:>12} {}  {}", "-", f.path, human_bytes(f.size));
+                        }
+                        ("absent", true) => {
+                            let _ = writeln!(out, "{:>12} {}", "absent", f.path);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let t = &self.totals;
+        match self.status {
+            Status::Trimmed | Status::DryRun => {
+                let _ = write!(
+                    out,
+                    "{verb} {} ({:.1}% of the folder's {}) from {}",
+                    if t.files_removed == 0 {
+                        "no files".to_string()
+                    } else {
+                        format!(
+                            "{}, {}",
+                            plural(t.files_removed, "file"),
+                            human_bytes(t.bytes_removed)
+                        )
+                    },
+                    t.share_of_folder * 100.0,
+                    human_bytes(t.folder_bytes),
+                    plural(t.packages_trimmed, "package"),
+                );
+                if t.files_kept > 0 {
+                    let _ = write!(out, "; kept {}", plural(t.files_kept, "file"));
+                }
+                if self.status == Status::DryRun {
+                    out.push_str("; dry run, nothing changed\n");
+                } else if self.deps_json_updated {
+                    out.push_str("; deps.json updated\n");
+                } else {
+                    out.push('\n');
+                }
+            }
+            Status::AlreadyTrimmed => {
+                let _ = writeln!(
+                    out,
+                    "already trimmed: the files of {} are absent and deps.json is up to date; nothing to do",
+                    plural(t.packages_trimmed, "package")
+                );
+            }
+            Status::NothingToTrim => {
+                let _ = writeln!(
+                    out,
+                    "nothing to trim: no package of the app is listed in the manifests at its version ({} manifest {} unused)",
+                    self.unused_manifest_packages,
+                    if self.unused_manifest_packages == 1 { "entry" } else { "entries" }
+                );
+            }
+            Status::Refused | Status::Invalid | Status::Failed => {}
+        }
+        out
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `1.5 MiB`: binary units, one decimal above bytes.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1024), "1.0 KiB");
+        assert_eq!(human_bytes(1536 * 1024), "1.5 MiB");
+        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+
+    #[test]
+    fn exit_codes_per_status() {
+        assert_eq!(Status::Trimmed.exit_code(), 0);
+        assert_eq!(Status::AlreadyTrimmed.exit_code(), 0);
+        assert_eq!(Status::Refused.exit_code(), 1);
+        assert_eq!(Status::Invalid.exit_code(), 2);
+        assert_eq!(Status::Failed.exit_code(), 3);
+    }
+}

@@ -1,0 +1,801 @@
+//! Integration tests: run the binary on copies of the fixtures in `testdata/` and assert the
+//! resulting file set, the deps.json and the messages.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A private copy of `testdata/example` (publish folder, manifests, project).
+struct Example {
+    _tmp: TempDir,
+    root: PathBuf,
+}
+
+impl Example {
+    fn new() -> Self {
+        let tmp = TempDir::new().unwrap();
+        let root = tmp.path().join("example");
+        copy_dir(&testdata().join("example"), &root);
+        Example { _tmp: tmp, root }
+    }
+    fn publish(&self) -> PathBuf {
+        self.root.join("publish")
+    }
+    fn manifest(&self, name: &str) -> String {
+        self.root.join("manifests").join(name).display().to_string()
+    }
+    fn deps(&self) -> String {
+        fs::read_to_string(self.publish().join("App.deps.json")).unwrap()
+    }
+    /// Every file in the publish folder with its bytes.
+    fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(&self.publish())
+    }
+    fn files(&self) -> Vec<String> {
+        self.snapshot().into_keys().collect()
+    }
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("trim-publish").unwrap();
+        c.current_dir(&self.root);
+        c
+    }
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap_or_default())
+        })
+        .collect()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn expected_after_trim() -> Vec<String> {
+    fs::read_to_string(testdata().join("example/expected-after-trim.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// deps.json with our additions removed must equal the original text.
+fn assert_only_manifest_names_added(before: &str, after: &str, expected: &[(&str, &str)]) {
+    let v: serde_json::Value = serde_json::from_str(after).unwrap();
+    for (lib, names) in expected {
+        assert_eq!(
+            v["libraries"][lib]["runtimeStoreManifestName"], *names,
+            "{lib} in {after}"
+        );
+    }
+    let added = after.lines().count() - before.lines().count();
+    assert_eq!(added, expected.len(), "one added line per trimmed package");
+    let mut restored = String::new();
+    for line in after.split_inclusive('\n') {
+        if line.contains("\"runtimeStoreManifestName\"") {
+            // The previous line gained a comma.
+            let trimmed = restored.trim_end_matches(['\n', '\r']);
+            let eol = &restored[trimmed.len()..];
+            let trimmed = trimmed.strip_suffix(',').unwrap().to_string();
+            restored = format!("{trimmed}{eol}");
+            continue;
+        }
+        restored.push_str(line);
+    }
+    assert_eq!(restored, before, "nothing else in deps.json changed");
+}
+
+#[test]
+fn trims_with_two_manifests_like_the_sdk() {
+    let ex = Example::new();
+    let before = ex.deps();
+    let out = ex
+        .cmd()
+        .args([
+            "-m",
+            &ex.manifest("aspnet.xml"),
+            "-m",
+            &ex.manifest("shared.xml"),
+        ])
+        .arg(ex.publish())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ex.files(), expected_after_trim());
+    // Folders the trim emptied are gone; the folder itself and shared ones stay.
+    assert!(!ex.publish().join("runtimes").exists());
+    assert!(!ex.publish().join("fr").exists());
+    assert!(ex.publish().join("de").exists());
+    assert_only_manifest_names_added(
+        &before,
+        &ex.deps(),
+        &[
+            ("Acme.Greeter/1.2.3", "aspnet.xml;shared.xml"),
+            ("Contoso.Data/2.1.0", "shared.xml"),
+            ("Contoso.Meta/1.0.0", "aspnet.xml"),
+            ("Newtonsoft.Json/13.0.1", "shared.xml"),
+        ],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("removed Acme.Greeter 1.2.3"), "{text}");
+    assert!(text.contains("removed 9 files"), "{text}");
+    assert!(text.contains("deps.json updated"), "{text}");
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn semicolon_lists_are_the_same_as_repeated_flags() {
+    let ex = Example::new();
+    let list = format!(
+        "{};{}",
+        ex.manifest("aspnet.xml"),
+        ex.manifest("shared.xml")
+    );
+    ex.cmd()
+        .args(["--manifest", &list])
+        .arg(ex.publish())
+        .assert()
+        .code(0);
+    assert_eq!(ex.files(), expected_after_trim());
+}
+
+#[test]
+fn second_run_is_a_no_op_that_says_so() {
+    let ex = Example::new();
+    let args = [
+        "-m",
+        &ex.manifest("aspnet.xml"),
+        "-m",
+        &ex.manifest("shared.xml"),
+    ];
+    ex.cmd().args(args).arg(ex.publish()).assert().code(0);
+    let after_first = ex.snapshot();
+    let out = ex.cmd().args(args).arg(ex.publish()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("already trimmed"), "{}", stdout(&out));
+    assert_eq!(ex.snapshot(), after_first);
+}
+
+#[test]
+fn dry_run_changes_nothing_and_shows_exactly_the_plan() {
+    let ex = Example::new();
+    let before = ex.snapshot();
+    let args = [
+        "-m",
+        &ex.manifest("aspnet.xml"),
+        "-m",
+        &ex.manifest("shared.xml"),
+    ];
+    let dry = ex
+        .cmd()
+        .args(args)
+        .args(["--dry-run", "--format", "json"])
+        .arg(ex.publish())
+        .output()
+        .unwrap();
+    assert_eq!(dry.status.code(), Some(0));
+    assert_eq!(ex.snapshot(), before, "dry run touched the folder");
+    let real = ex
+        .cmd()
+        .args(args)
+        .args(["--format", "json"])
+        .arg(ex.publish())
+        .output()
+        .unwrap();
+    let dry: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    let real: serde_json::Value = serde_json::from_slice(&real.stdout).unwrap();
+    assert_eq!(dry["status"], "dry-run");
+    assert_eq!(real["status"], "trimmed");
+    assert_eq!(dry["packages"], real["packages"]);
+    assert_eq!(dry["totals"], real["totals"]);
+    // And what the plan said would go is what went.
+    let planned: Vec<String> = real["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["files"].as_array().unwrap().clone())
+        .filter(|f| f["action"] == "remove")
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    let mut gone: Vec<String> = before
+        .keys()
+        .filter(|k| !ex.publish().join(k).exists())
+        .cloned()
+        .collect();
+    gone.sort();
+    let mut planned_sorted = planned.clone();
+    planned_sorted.sort();
+    assert_eq!(gone, planned_sorted);
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let ex = Example::new();
+    let out = ex
+        .cmd()
+        .args([
+            "-m",
+            &ex.manifest("aspnet.xml"),
+            "-m",
+            &ex.manifest("shared.xml"),
+            "--format",
+            "json",
+        ])
+        .arg(ex.publish())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["exitCode"], 0);
+    assert_eq!(v["manifests"][0]["name"], "aspnet.xml");
+    assert_eq!(v["manifests"][1]["packages"], 3);
+    assert_eq!(v["totals"]["packagesTrimmed"], 4);
+    assert_eq!(v["totals"]["filesRemoved"], 9);
+    assert_eq!(v["depsJsonUpdated"], true);
+    let greeter = &v["packages"][0];
+    assert_eq!(greeter["id"], "Acme.Greeter");
+    assert_eq!(
+        greeter["manifests"],
+        serde_json::json!(["aspnet.xml", "shared.xml"])
+    );
+    let kinds: Vec<&str> = greeter["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["assetKind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "runtime",
+            "resource",
+            "resource",
+            "runtimeTarget",
+            "runtimeTarget"
+        ]
+    );
+    let bytes: u64 = v["totals"]["bytesRemoved"].as_u64().unwrap();
+    let share = v["totals"]["shareOfFolder"].as_f64().unwrap();
+    let folder = v["totals"]["folderBytes"].as_u64().unwrap();
+    assert!((share - bytes as f64 / folder as f64).abs() < 1e-9);
+    let dirs: Vec<&str> = v["directoriesRemoved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        dirs.contains(&"runtimes") && dirs.contains(&"fr"),
+        "{dirs:?}"
+    );
+}
+
+#[test]
+fn project_file_with_a_release_condition() {
+    let ex = Example::new();
+    let out = ex
+        .cmd()
+        .args(["--project", "App.csproj", "-p:Configuration=Release"])
+        .arg("publish")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ex.files(), expected_after_trim());
+}
+
+#[test]
+fn project_condition_without_the_property_is_an_error_not_a_guess() {
+    let ex = Example::new();
+    let before = ex.snapshot();
+    let out = ex
+        .cmd()
+        .args(["--project", "App.csproj", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("App.csproj:9:18:"), "{err}");
+    assert!(err.contains("TP1104"), "{err}");
+    assert!(err.contains("$(Configuration) is not defined"), "{err}");
+    assert_eq!(ex.snapshot(), before);
+}
+
+#[test]
+fn project_and_manifest_combine() {
+    let ex = Example::new();
+    ex.cmd()
+        .args([
+            "--project",
+            "App.csproj",
+            "-p",
+            "Configuration=Debug",
+            "-m",
+            "manifests/shared.xml",
+            "publish",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(ex.files(), expected_after_trim());
+}
+
+#[test]
+fn version_drift_is_refused_naming_everything() {
+    let ex = Example::new();
+    let before = ex.snapshot();
+    let out = ex
+        .cmd()
+        .args([
+            "-m",
+            "manifests/aspnet.xml",
+            "-m",
+            "manifests/drift.xml",
+            "publish",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for needle in [
+        "App.deps.json:",
+        "TP2001",
+        "package Newtonsoft.Json: the app uses 13.0.1, but the manifests list 12.0.3 in manifests/drift.xml",
+        "package Serilog: the app uses 2.10.0, but the manifests list 2.12.0 in manifests/drift.xml",
+        "--allow-version-mismatch",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in {err}");
+    }
+    assert_eq!(ex.snapshot(), before, "a refused trim touched the folder");
+}
+
+#[test]
+fn allow_version_mismatch_keeps_the_package_and_warns() {
+    let ex = Example::new();
+    let out = ex
+        .cmd()
+        .args([
+            "-m",
+            "manifests/aspnet.xml",
+            "-m",
+            "manifests/drift.xml",
+            "--allow-version-mismatch",
+            "publish",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("warning[TP2001]"), "{}", stderr(&out));
+    let files = ex.files();
+    assert!(files.contains(&"Newtonsoft.Json.dll".to_string()));
+    assert!(!files.contains(&"Acme.Greeter.dll".to_string()));
+}
+
+#[test]
+fn keep_globs_are_honoured_and_reported() {
+    let ex = Example::new();
+    let out = ex
+        .cmd()
+        .args([
+            "-m",
+            "manifests/aspnet.xml",
+            "--keep",
+            "runtimes/**",
+            "--keep",
+            "fr/*",
+            "publish",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let files = ex.files();
+    assert!(files.contains(&"runtimes/linux-x64/native/libacme_native.so".to_string()));
+    assert!(files.contains(&"fr/Acme.Greeter.resources.dll".to_string()));
+    assert!(!files.contains(&"de/Acme.Greeter.resources.dll".to_string()));
+    let text = stdout(&out);
+    assert!(
+        text.contains("kept runtimes/win-x64/native/acme_native.dll  (matches --keep runtimes/**)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_manifests_name_file_line_and_column_and_touch_nothing() {
+    let cases = [
+        ("malformed.xml", "malformed.xml:3:", "TP1003"),
+        ("wrong-root.xml", "wrong-root.xml:2:1", "TP1004"),
+        ("missing-version.xml", "missing-version.xml:2:3", "TP1005"),
+        ("invalid-version.xml", "invalid-version.xml:2:", "TP1006"),
+        ("billion-laughs.xml", "billion-laughs.xml:2:1", "TP1003"),
+        ("external-entity.xml", "external-entity.xml:2:1", "TP1003"),
+        ("truncated.xml", "truncated.xml:2:", "TP1003"),
+        ("invalid-utf8.xml", "invalid-utf8.xml", "TP1002"),
+    ];
+    let ex = Example::new();
+    let before = ex.snapshot();
+    for (file, location, code) in cases {
+        let path = testdata().join("bad").join(file);
+        let out = ex
+            .cmd()
+            .args(["-m", &ex.manifest("aspnet.xml"), "-m"])
+            .arg(&path)
+            .arg(ex.publish())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(location),
+            "{file}: expected {location} in {err}"
+        );
+        assert!(err.contains(code), "{file}: expected {code} in {err}");
+        assert_eq!(ex.snapshot(), before, "{file} touched the folder");
+    }
+}
+
+#[test]
+fn every_bad_manifest_is_reported_in_one_run() {
+    let ex = Example::new();
+    let bad = testdata().join("bad");
+    let out = ex
+        .cmd()
+        .arg("-m")
+        .arg(bad.join("malformed.xml"))
+        .arg("-m")
+        .arg(bad.join("invalid-version.xml"))
+        .arg("-m")
+        .arg(bad.join("does-not-exist.xml"))
+        .arg(ex.publish())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("malformed.xml:3:"), "{err}");
+    assert!(err.contains("invalid-version.xml:2:"), "{err}");
+    assert!(err.contains("does-not-exist.xml: error[TP1001]"), "{err}");
+}
+
+#[test]
+fn a_manifest_that_is_a_directory() {
+    let ex = Example::new();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("manifests: error[TP1001]: the target manifest is a directory"));
+}
+
+#[test]
+fn empty_manifest_warns_and_trims_nothing() {
+    let ex = Example::new();
+    let before = ex.snapshot();
+    let out = ex
+        .cmd()
+        .arg("-m")
+        .arg(testdata().join("bad/empty.xml"))
+        .arg("publish")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("warning[TP1007]"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("nothing to trim"), "{}", stdout(&out));
+    assert_eq!(ex.snapshot(), before);
+}
+
+#[test]
+fn quiet_hides_warnings_and_the_summary() {
+    let ex = Example::new();
+    let out = ex
+        .cmd()
+        .arg("-q")
+        .arg("-m")
+        .arg(testdata().join("bad/empty.xml"))
+        .arg("publish")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+fn patch(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn self_contained_apps_are_refused_with_the_reason() {
+    let ex = Example::new();
+    patch(
+        &ex.publish().join("App.runtimeconfig.json"),
+        "\"framework\": {",
+        "\"includedFrameworks\": [], \"framework\": {",
+    );
+    let before = ex.snapshot();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("TP2002") && err.contains("self-contained"),
+        "{err}"
+    );
+    assert!(err.contains("dotnet/sdk#1362"), "{err}");
+    assert_eq!(ex.snapshot(), before);
+}
+
+#[test]
+fn apps_without_a_tfm_are_refused() {
+    let ex = Example::new();
+    patch(
+        &ex.publish().join("App.runtimeconfig.json"),
+        "\"tfm\": \"netcoreapp3.1\",",
+        "",
+    );
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("App.runtimeconfig.json: error[TP2003]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn asset_paths_that_escape_the_folder_are_refused() {
+    let ex = Example::new();
+    patch(
+        &ex.publish().join("App.deps.json"),
+        "\"runtimes/linux-x64/native/libacme_native.so\": {",
+        "\"../../outside.so\": {",
+    );
+    let before = ex.snapshot();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("TP2004") && err.contains("../../outside.so"),
+        "{err}"
+    );
+    assert!(err.contains("Acme.Greeter/1.2.3"), "{err}");
+    assert_eq!(ex.snapshot(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_folders_on_the_way_are_refused() {
+    let ex = Example::new();
+    let outside = ex.root.join("outside");
+    fs::rename(ex.publish().join("runtimes"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, ex.publish().join("runtimes")).unwrap();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("TP2005"), "{}", stderr(&out));
+    assert!(outside.join("linux-x64/native/libacme_native.so").exists());
+    assert!(ex.publish().join("Acme.Greeter.dll").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_publish_folder_that_is_a_symlink_is_refused() {
+    let ex = Example::new();
+    std::os::unix::fs::symlink(ex.publish(), ex.root.join("link")).unwrap();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "link"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is a symbolic link"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(ex.publish().join("Acme.Greeter.dll").exists());
+}
+
+#[test]
+fn malformed_deps_json_has_line_and_column() {
+    let ex = Example::new();
+    patch(
+        &ex.publish().join("App.deps.json"),
+        "\"type\": \"project\",",
+        "\"type\": \"project\",,",
+    );
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("App.deps.json:111:25:"), "{err}");
+    assert!(!err.contains("at line"), "position given twice: {err}");
+    assert!(err.contains("TP1203"), "{err}");
+}
+
+#[test]
+fn several_deps_files_need_a_choice() {
+    let ex = Example::new();
+    fs::copy(
+        ex.publish().join("App.deps.json"),
+        ex.publish().join("Other.deps.json"),
+    )
+    .unwrap();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("App.deps.json, Other.deps.json") && err.contains("--deps-file"),
+        "{err}"
+    );
+    // Other.deps.json has no runtimeconfig of its own.
+    let out = ex
+        .cmd()
+        .args([
+            "-m",
+            "manifests/aspnet.xml",
+            "--deps-file",
+            "Other.deps.json",
+            "publish",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no Other.runtimeconfig.json"),
+        "{}",
+        stderr(&out)
+    );
+    ex.cmd()
+        .args([
+            "-m",
+            "manifests/aspnet.xml",
+            "--deps-file",
+            "App.deps.json",
+            "publish",
+        ])
+        .assert()
+        .code(0);
+    assert!(!ex.publish().join("Acme.Greeter.dll").exists());
+}
+
+#[test]
+fn missing_inputs_are_usage_errors() {
+    let ex = Example::new();
+    let out = ex.cmd().arg("publish").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no target manifests"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nope: error[TP1301]"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "manifests"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no *.deps.json"), "{}", stderr(&out));
+    fs::remove_file(ex.publish().join("App.runtimeconfig.json")).unwrap();
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no App.runtimeconfig.json"),
+        "{}",
+        stderr(&out)
+    );
+    ex.cmd().arg("--no-such-flag").assert().code(2);
+}
+
+#[test]
+fn help_and_version() {
+    let out = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = stdout(&out);
+    assert!(
+        help.contains("Examples:") && help.contains("Exit codes:"),
+        "{help}"
+    );
+    let out = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("trim-publish {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bom_in_deps_json_is_kept() {
+    let ex = Example::new();
+    let path = ex.publish().join("App.deps.json");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(fs::read(&path).unwrap());
+    fs::write(&path, &bytes).unwrap();
+    ex.cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .assert()
+        .code(0);
+    let after = fs::read(&path).unwrap();
+    assert!(after.starts_with(b"\xEF\xBB\xBF"));
+    let v: serde_json::Value = serde_json::from_slice(&after[3..]).unwrap();
+    assert_eq!(
+        v["libraries"]["Acme.Greeter/1.2.3"]["runtimeStoreManifestName"],
+        "aspnet.xml"
+    );
+}
