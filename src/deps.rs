@@ -1,6 +1,8 @@
 //! `*.deps.json`: which library each file of the publish folder came from, and where the host
 //! looks for it (dotnet/runtime hostpolicy `deps_format.cpp` / `deps_entry.cpp`).
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -176,24 +178,23 @@ impl Asset {
 
     /// Where the host looks for this asset in the app folder (facts section 4), relative to the
     /// folder, with `/` separators. `None` for placeholders and compile assets.
-    pub fn app_relative_path(&self) -> Option<String> {
+    pub fn app_relative_path(&self) -> Option<Cow<'_, str>> {
         if self.is_placeholder() {
             return None;
         }
         if let Some(local) = &self.local_path {
-            return Some(local.clone());
+            return Some(Cow::Borrowed(local));
         }
         match self.kind {
-            AssetKind::Runtime | AssetKind::Native => Some(file_name(&self.path).to_string()),
+            AssetKind::Runtime | AssetKind::Native => Some(Cow::Borrowed(file_name(&self.path))),
             AssetKind::Resource => {
-                let locale = self.locale.clone().unwrap_or_else(|| {
+                let locale = self.locale.as_deref().unwrap_or_else(|| {
                     // The host itself takes the culture from the parent folder of the asset.
-                    let dir = self.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-                    file_name(dir).to_string()
+                    file_name(self.path.rsplit_once('/').map_or("", |(d, _)| d))
                 });
-                Some(format!("{locale}/{}", file_name(&self.path)))
+                Some(Cow::Owned(format!("{locale}/{}", file_name(&self.path))))
             }
-            AssetKind::RuntimeTarget => Some(self.path.clone()),
+            AssetKind::RuntimeTarget => Some(Cow::Borrowed(&self.path)),
             AssetKind::Compile => None,
         }
     }
@@ -215,8 +216,6 @@ pub struct Library {
     pub path: Option<String>,
     pub runtime_store_manifest_name: Option<String>,
     pub assets: Vec<Asset>,
-    /// Where the library's key appears in deps.json, for messages.
-    pub location: Option<Location>,
 }
 
 impl Library {
@@ -237,9 +236,21 @@ pub struct DepsFile {
     pub packages: Vec<(usize, PackageIdentity)>,
     /// `\r\n` when the file uses Windows line endings (the rewrite keeps them).
     pub crlf: bool,
+    /// The decoded text (without a BOM), kept for the minimal-diff rewrite and for messages.
+    pub text: String,
+    /// Where each library key is written; computed on first use, since only messages need it.
+    key_locations: std::sync::OnceLock<HashMap<String, Location>>,
 }
 
 impl DepsFile {
+    /// Where a library key (`Name/Version`) is written, preferring the runtime target's entry.
+    pub fn location_of(&self, key: &str) -> Option<Location> {
+        self.key_locations
+            .get_or_init(|| key_locations(&self.text, &self.runtime_target))
+            .get(key)
+            .copied()
+    }
+
     /// True when the runtimeTarget names a RID (`.NETCoreApp,Version=v6.0/linux-x64`).
     pub fn is_rid_specific(&self) -> bool {
         self.runtime_target.contains('/')
@@ -329,8 +340,6 @@ impl DepsFile {
             }
         })?;
         let crlf = text.contains("\r\n");
-        let locate = |key: &str| locate_key(&text, &lines, key);
-
         let target_name = match &raw.runtime_target {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Object(o)) => o
@@ -382,11 +391,11 @@ impl DepsFile {
         let mut libraries = Vec::with_capacity(raw.libraries.0.len().max(target.0.len()));
         for (key, entry) in target.0 {
             let meta = libs_meta.remove(key.as_str());
-            libraries.push(make_library(path, key, meta, Some(entry), &locate)?);
+            libraries.push(make_library(path, &text, key, meta, Some(entry))?);
         }
         for (key, meta) in &raw.libraries.0 {
             if libs_meta.contains_key(key.as_str()) {
-                libraries.push(make_library(path, key.clone(), Some(meta), None, &locate)?);
+                libraries.push(make_library(path, &text, key.clone(), Some(meta), None)?);
             }
         }
         let mut packages = Vec::new();
@@ -397,7 +406,7 @@ impl DepsFile {
                         path: path.to_path_buf(),
                         key: lib.key.clone(),
                         reason,
-                        location: lib.location,
+                        location: key_location(&text, &lib.key),
                     }
                 })?;
                 packages.push((
@@ -415,16 +424,18 @@ impl DepsFile {
             libraries,
             packages,
             crlf,
+            key_locations: std::sync::OnceLock::new(),
+            text: text.into_owned(),
         })
     }
 }
 
 fn make_library(
     path: &Path,
+    text: &str,
     key: String,
     meta: Option<&RawLibrary>,
     entry: Option<RawTargetLibrary>,
-    locate: &dyn Fn(&str) -> Option<Location>,
 ) -> Result<Library, DepsError> {
     let Some((name, version)) = key
         .split_once('/')
@@ -432,7 +443,7 @@ fn make_library(
     else {
         return Err(DepsError::BadKey {
             path: path.to_path_buf(),
-            location: locate(&key),
+            location: key_location(text, &key),
             key,
         });
     };
@@ -462,7 +473,6 @@ fn make_library(
         }
     }
     Ok(Library {
-        location: locate(&key),
         kind: LibraryKind::from_type(meta.and_then(|m| m.kind.as_deref())),
         path: meta.and_then(|m| m.path.clone()),
         runtime_store_manifest_name: meta.and_then(|m| m.runtime_store_manifest_name.clone()),
@@ -471,6 +481,30 @@ fn make_library(
         version_text,
         assets,
     })
+}
+
+/// Locations of every key in `libraries` and in the runtime target (which wins), in one pass
+/// per object.
+fn key_locations(text: &str, runtime_target: &str) -> HashMap<String, Location> {
+    let lines = LineIndex::new(text);
+    let mut map = HashMap::new();
+    for object in [&["libraries"][..], &["targets", runtime_target][..]] {
+        if let Ok(Some(members)) = crate::jsonspan::members_at(text, object) {
+            for m in members {
+                let (line, column) = lines.line_col(m.key_start);
+                map.insert(m.key, Location { line, column });
+            }
+        }
+    }
+    map
+}
+
+/// Where one key is first written; for the rare parse errors that need a single location.
+fn key_location(text: &str, key: &str) -> Option<Location> {
+    let needle = serde_json::to_string(key).ok()?;
+    let at = text.find(&needle)?;
+    let (line, column) = LineIndex::new(text).line_col(at);
+    Some(Location { line, column })
 }
 
 /// A serde_json error's location and its message without the " at line L column C" suffix
@@ -501,14 +535,6 @@ fn duplicate_key_location(
     let needle = serde_json::to_string(key).ok()?;
     let end = lines.offset(reported.line, reported.column);
     let at = text[..end].rfind(&needle)?;
-    let (line, column) = lines.line_col(at);
-    Some(Location { line, column })
-}
-
-/// Location of the first `"key"` in the text; only used to point messages at a line.
-fn locate_key(text: &str, lines: &LineIndex<'_>, key: &str) -> Option<Location> {
-    let needle = serde_json::to_string(key).ok()?;
-    let at = text.find(&needle)?;
     let (line, column) = lines.line_col(at);
     Some(Location { line, column })
 }
@@ -559,7 +585,11 @@ mod tests {
         let g = &d.libraries[1];
         assert_eq!(g.kind, LibraryKind::Package);
         assert_eq!(g.path.as_deref(), Some("acme.greeter/1.2.3"));
-        let paths: Vec<_> = g.assets.iter().map(|a| a.app_relative_path()).collect();
+        let paths: Vec<_> = g
+            .assets
+            .iter()
+            .map(|a| a.app_relative_path().map(|p| p.into_owned()))
+            .collect();
         assert_eq!(
             paths,
             [
@@ -570,7 +600,14 @@ mod tests {
                 None
             ]
         );
-        assert_eq!(g.location, Some(Location { line: 7, column: 7 }));
+        assert_eq!(d.location_of(&g.key), Some(Location { line: 7, column: 7 }));
+        assert_eq!(
+            d.location_of("Only.In.Libraries/1.0.0"),
+            Some(Location {
+                line: 21,
+                column: 5
+            })
+        );
         assert_eq!(d.libraries[2].kind, LibraryKind::ReferenceAssembly);
         assert!(d.libraries[2].assets.is_empty());
     }

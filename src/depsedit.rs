@@ -6,6 +6,8 @@
 //! the `": "` separator and the line endings of the neighbouring property, so the diff is exactly
 //! the added lines. Pure: text in, text out.
 
+use crate::jsonspan::{Member, Scanner};
+
 /// Why the text could not be edited (it was already validated by serde, so this means a bug or
 /// a file changed under us).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,18 +26,9 @@ const PROPERTY: &str = "runtimeStoreManifestName";
 /// or replacing its value when present). Returns the new text; unchanged when nothing differs.
 pub fn set_manifest_names(text: &str, edits: &[(&str, &str)]) -> Result<String, EditError> {
     let bytes = text.as_bytes();
-    let mut s = Scanner { b: bytes, i: 0 };
-    s.ws();
-    let root = s.object_members()?;
-    let libraries = root
-        .iter()
-        .find(|m| m.key == "libraries")
+    let libs = crate::jsonspan::members_at(text, &["libraries"])
+        .map_err(EditError::Syntax)?
         .ok_or(EditError::NoLibraries)?;
-    let mut s = Scanner {
-        b: bytes,
-        i: libraries.value.0,
-    };
-    let libs = s.object_members()?;
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
 
     // (offset, length to replace, replacement), applied back to front.
@@ -46,11 +39,9 @@ pub fn set_manifest_names(text: &str, edits: &[(&str, &str)]) -> Result<String, 
             .find(|m| m.key == key)
             .ok_or_else(|| EditError::NoLibrary(key.to_string()))?;
         let encoded = serde_json::to_string(value).expect("strings always serialise");
-        let mut s = Scanner {
-            b: bytes,
-            i: lib.value.0,
-        };
-        let members = s.object_members()?;
+        let members: Vec<Member> = Scanner::at(bytes, lib.value.0)
+            .object_members()
+            .map_err(EditError::Syntax)?;
         if let Some(existing) = members.iter().find(|m| m.key == PROPERTY) {
             let (start, end) = existing.value;
             if text[start..end] != encoded {
@@ -90,126 +81,6 @@ fn line_indent(text: &str, offset: usize) -> &str {
     let rest = &text[line_start..offset];
     let n = rest.len() - rest.trim_start().len();
     &rest[..n]
-}
-
-struct Member {
-    key: String,
-    key_start: usize,
-    key_end: usize,
-    /// Byte span of the value.
-    value: (usize, usize),
-}
-
-struct Scanner<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl Scanner<'_> {
-    fn ws(&mut self) {
-        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\r' | b'\n') {
-            self.i += 1;
-        }
-    }
-
-    fn expect(&mut self, c: u8) -> Result<(), EditError> {
-        self.ws();
-        if self.b.get(self.i) == Some(&c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(EditError::Syntax(self.i))
-        }
-    }
-
-    /// Members of the object starting at the cursor (after whitespace).
-    fn object_members(&mut self) -> Result<Vec<Member>, EditError> {
-        self.expect(b'{')?;
-        let mut members = Vec::new();
-        self.ws();
-        if self.b.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Ok(members);
-        }
-        loop {
-            self.ws();
-            let key_start = self.i;
-            self.string()?;
-            let key_end = self.i;
-            let key: String = serde_json::from_slice(&self.b[key_start..key_end])
-                .map_err(|_| EditError::Syntax(key_start))?;
-            self.expect(b':')?;
-            self.ws();
-            let value_start = self.i;
-            self.value()?;
-            members.push(Member {
-                key,
-                key_start,
-                key_end,
-                value: (value_start, self.i),
-            });
-            self.ws();
-            match self.b.get(self.i) {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(members);
-                }
-                _ => return Err(EditError::Syntax(self.i)),
-            }
-        }
-    }
-
-    fn string(&mut self) -> Result<(), EditError> {
-        if self.b.get(self.i) != Some(&b'"') {
-            return Err(EditError::Syntax(self.i));
-        }
-        self.i += 1;
-        while let Some(&c) = self.b.get(self.i) {
-            self.i += 1;
-            match c {
-                b'\\' => self.i += 1,
-                b'"' => return Ok(()),
-                _ => {}
-            }
-        }
-        Err(EditError::Syntax(self.i))
-    }
-
-    /// Skips one value of any kind without recursion (depth is counted, not stacked).
-    fn value(&mut self) -> Result<(), EditError> {
-        let mut depth = 0usize;
-        loop {
-            self.ws();
-            match self.b.get(self.i) {
-                Some(b'"') => self.string()?,
-                Some(b'{' | b'[') => {
-                    depth += 1;
-                    self.i += 1;
-                    continue;
-                }
-                Some(b'}' | b']') if depth > 0 => {
-                    depth -= 1;
-                    self.i += 1;
-                }
-                Some(b',' | b':') if depth > 0 => {
-                    self.i += 1;
-                    continue;
-                }
-                Some(c) if c.is_ascii_alphanumeric() || *c == b'-' => {
-                    while self.b.get(self.i).is_some_and(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')
-                    }) {
-                        self.i += 1;
-                    }
-                }
-                _ => return Err(EditError::Syntax(self.i)),
-            }
-            if depth == 0 {
-                return Ok(());
-            }
-        }
-    }
 }
 
 #[cfg(test)]

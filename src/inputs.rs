@@ -131,8 +131,7 @@ fn read_manifest(path: &Path) -> Result<TargetManifest, ManifestError> {
 pub struct PublishedApp {
     pub dir: PathBuf,
     pub deps: DepsFile,
-    /// The deps.json text as read (without a BOM), for the minimal-diff rewrite.
-    pub deps_text: String,
+    /// The deps.json started with a UTF-8 BOM (kept on rewrite).
     pub deps_bom: bool,
     pub runtime_config: RuntimeConfig,
     pub runtime_config_path: PathBuf,
@@ -177,9 +176,6 @@ pub fn read_published_app(
         .to_diagnostic()
     })?;
     let deps = DepsFile::parse(&deps_path, &bytes).map_err(|e| e.to_diagnostic())?;
-    let deps_text = crate::text::decode(&bytes)
-        .expect("DepsFile::parse decoded it already")
-        .into_owned();
 
     let file_name = deps_path
         .file_name()
@@ -220,7 +216,6 @@ pub fn read_published_app(
     Ok(PublishedApp {
         dir: dir.to_path_buf(),
         deps,
-        deps_text,
         deps_bom: bytes.starts_with(b"\xEF\xBB\xBF"),
         runtime_config,
         runtime_config_path,

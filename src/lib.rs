@@ -12,6 +12,7 @@ pub mod depsedit;
 pub mod diagnostic;
 pub mod inputs;
 pub mod inventory;
+mod jsonspan;
 pub mod manifest;
 pub mod nuget;
 pub mod plan;
@@ -153,7 +154,7 @@ pub fn run(config: &TrimConfig) -> Report {
         &plan,
         &apply::DepsDocument {
             path: &app.deps.path,
-            text: &app.deps_text,
+            text: &app.deps.text,
             bom: app.deps_bom,
         },
     );

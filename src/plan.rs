@@ -2,12 +2,13 @@
 //! runtimeconfig, and a snapshot of the publish folder, produce a [`RemovalPlan`] that lists
 //! every file to remove, keep or skip and why, every refusal, and the deps.json edits.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::deps::{Asset, AssetKind, DepsFile, Library, LibraryKind};
+use crate::deps::{Asset, AssetKind, DepsFile, LibraryKind};
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
 use crate::inventory::{EntryKind, Inventory};
 use crate::manifest::ManifestUnion;
@@ -51,6 +52,9 @@ impl KeepRules {
     }
 
     fn matching(&self, path: &str) -> Option<&str> {
+        if self.patterns.is_empty() {
+            return None;
+        }
         self.set
             .matches(path)
             .first()
@@ -297,7 +301,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             app_version: identity.version.clone(),
             listed,
             deps_file: deps.path.clone(),
-            location: lib.location,
+            location: deps.location_of(&lib.key),
             allowed: options.allow_version_mismatch,
         });
     }
@@ -324,7 +328,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                     ),
                 )
                 .in_file(&deps.path)
-                .at(lib.location),
+                .at(deps.location_of(&lib.key)),
             );
         }
     }
@@ -335,7 +339,6 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
         .get("refs")
         .is_some_and(|e| e.kind == EntryKind::Dir);
     let trimmed_libs: HashSet<usize> = trimmed.iter().map(|&(l, _, _)| l).collect();
-    let mut candidate_paths: HashSet<String> = HashSet::new();
     let mut packages = Vec::with_capacity(trimmed.len());
     for &(lib_index, identity, e) in &trimmed {
         let lib = &deps.libraries[lib_index];
@@ -345,6 +348,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             let Some(path) = publish_path(asset, has_refs) else {
                 continue;
             };
+            let path = path.into_owned();
             if let Err(reason) = check_relative(&path) {
                 plan.errors.push(PlanError::UnsafePath {
                     file: deps.path.clone(),
@@ -352,7 +356,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                     asset: asset.path.clone(),
                     path,
                     reason,
-                    location: lib.location,
+                    location: deps.location_of(&lib.key),
                 });
                 continue;
             }
@@ -376,7 +380,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                         asset: asset.path.clone(),
                         path,
                         reason: "it is not a regular file",
-                        location: lib.location,
+                        location: deps.location_of(&lib.key),
                     });
                     continue;
                 }
@@ -389,7 +393,6 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                 }
                 _ => action,
             };
-            candidate_paths.insert(path.clone());
             files.push(PlannedFile {
                 path,
                 asset: asset.path.clone(),
@@ -413,7 +416,13 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     }
 
     // 3. A file that a library we keep also needs must stay.
-    let claimed = claims_by_kept_libraries(deps, &trimmed_libs, &candidate_paths, has_refs);
+    let candidates: HashSet<&str> = packages
+        .iter()
+        .flat_map(|p: &PlannedPackage| &p.files)
+        .filter(|f| f.action == FileAction::Remove)
+        .map(|f| f.path.as_str())
+        .collect();
+    let claimed = claims_by_kept_libraries(deps, &trimmed_libs, &candidates, has_refs);
     for package in &mut packages {
         for file in &mut package.files {
             if file.action == FileAction::Remove {
@@ -470,11 +479,11 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
 }
 
 /// Where an asset sits in the publish folder; compile assets only when `refs/` exists.
-fn publish_path(asset: &Asset, has_refs: bool) -> Option<String> {
+fn publish_path(asset: &Asset, has_refs: bool) -> Option<Cow<'_, str>> {
     match asset.kind {
         AssetKind::Compile if has_refs && !asset.is_placeholder() => {
             let name = asset.path.rsplit('/').next().unwrap_or(&asset.path);
-            Some(format!("refs/{name}"))
+            Some(Cow::Owned(format!("refs/{name}")))
         }
         _ => asset.app_relative_path(),
     }
@@ -531,7 +540,7 @@ fn symlink_on_the_way(inventory: &Inventory, path: &str) -> Option<String> {
 fn claims_by_kept_libraries<'d>(
     deps: &'d DepsFile,
     trimmed: &HashSet<usize>,
-    candidates: &HashSet<String>,
+    candidates: &HashSet<&str>,
     has_refs: bool,
 ) -> HashMap<String, &'d str> {
     let mut claimed = HashMap::new();
@@ -542,11 +551,10 @@ fn claims_by_kept_libraries<'d>(
         if trimmed.contains(&i) {
             continue;
         }
-        let lib: &Library = lib;
         for asset in &lib.assets {
             if let Some(path) = publish_path(asset, has_refs) {
-                if candidates.contains(&path) {
-                    claimed.entry(path).or_insert(lib.key.as_str());
+                if candidates.contains(path.as_ref()) {
+                    claimed.entry(path.into_owned()).or_insert(lib.key.as_str());
                 }
             }
         }
