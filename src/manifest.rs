@@ -114,6 +114,19 @@ impl ToDiagnostic for ManifestError {
 
 impl TargetManifest {
     /// Parses manifest bytes. `path` is only used in messages and as the manifest's name.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use trim_publish::manifest::TargetManifest;
+    ///
+    /// let xml = br#"<StoreArtifacts><Package Id="Newtonsoft.Json" Version="13.0.1" /></StoreArtifacts>"#;
+    /// let m = TargetManifest::parse(Path::new("store/artifact.xml"), xml).unwrap();
+    /// assert_eq!(m.file_name(), "artifact.xml");
+    /// assert_eq!(m.packages[0].identity.to_string(), "Newtonsoft.Json 13.0.1");
+    ///
+    /// let err = TargetManifest::parse(Path::new("bad.xml"), b"<Packages/>").unwrap_err();
+    /// assert!(err.to_string().contains("must be <StoreArtifacts>"));
+    /// ```
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<TargetManifest, ManifestError> {
         let text = text::decode(bytes).map_err(|source| ManifestError::Encoding {
             path: path.to_path_buf(),

@@ -108,6 +108,16 @@ pub struct NuGetVersion {
 impl NuGetVersion {
     /// Parses NuGet's lenient version syntax: `major[.minor[.patch[.revision]]][-label(.label)*][+metadata]`.
     /// Surrounding whitespace is ignored, as `NuGetVersion.Parse` trims it.
+    ///
+    /// ```
+    /// use trim_publish::nuget::NuGetVersion;
+    ///
+    /// let v = NuGetVersion::parse("1.0").unwrap();
+    /// assert_eq!(v, NuGetVersion::parse("1.0.0.0+build.7").unwrap());
+    /// assert_eq!(v.normalized(), "1.0.0");
+    /// assert_eq!(v.to_string(), "1.0"); // displayed as written
+    /// assert!(NuGetVersion::parse("1.0.x").is_err());
+    /// ```
     pub fn parse(text: &str) -> Result<Self, VersionError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
