@@ -799,3 +799,119 @@ fn bom_in_deps_json_is_kept() {
         "aspnet.xml"
     );
 }
+
+#[test]
+fn refs_copies_of_trimmed_packages_go_when_the_compilation_context_was_preserved() {
+    let ex = Example::new();
+    let deps = ex.publish().join("App.deps.json");
+    patch(
+        &deps,
+        "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
+        "\"Acme.Greeter/1.2.3\": {\n        \"compile\": { \"lib/netstandard2.0/Acme.Greeter.dll\": {} },\n        \"runtime\": {",
+    );
+    patch(
+        &deps,
+        "\"Serilog/2.10.0\": {\n        \"runtime\": {",
+        "\"Serilog/2.10.0\": {\n        \"compile\": { \"lib/netstandard2.1/Serilog.dll\": {} },\n        \"runtime\": {",
+    );
+    for f in [
+        "refs/Acme.Greeter.dll",
+        "refs/Serilog.dll",
+        "refs/System.Runtime.dll",
+    ] {
+        fs::create_dir_all(ex.publish().join("refs")).unwrap();
+        fs::write(ex.publish().join(f), f).unwrap();
+    }
+    ex.cmd()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .assert()
+        .code(0);
+    assert!(!ex.publish().join("refs/Acme.Greeter.dll").exists());
+    assert!(ex.publish().join("refs/Serilog.dll").exists());
+    assert!(ex.publish().join("refs/System.Runtime.dll").exists());
+
+    // Without a refs/ folder, compile assets are not files of the publish folder at all.
+    let ex = Example::new();
+    patch(
+        &ex.publish().join("App.deps.json"),
+        "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
+        "\"Acme.Greeter/1.2.3\": {\n        \"compile\": { \"lib/netstandard2.0/Acme.Greeter.dll\": {} },\n        \"runtime\": {",
+    );
+    let out = ex
+        .cmd()
+        .args(["-m", "manifests/aspnet.xml", "--format", "json", "publish"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = v["packages"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.iter().any(|p| p.starts_with("refs/")), "{paths:?}");
+}
+
+/// A file that changed into something `remove_file` refuses (here a folder) between planning
+/// and applying: apply stops, says how far it got, removes its temporary deps.json and leaves the
+/// old one; the run's status is Failed (exit code 3).
+#[test]
+fn apply_stops_part_way_and_says_what_was_done() {
+    use trim_publish::apply::{apply, ApplyError, DepsDocument};
+    use trim_publish::inputs::{read_manifests, read_published_app, ManifestSources};
+    use trim_publish::plan::{plan, PlanInput, PlanOptions};
+
+    let ex = Example::new();
+    let before = ex.deps();
+    let sources = ManifestSources {
+        manifests: vec![ex.root.join("manifests/aspnet.xml")],
+        ..Default::default()
+    };
+    let (union, _) = read_manifests(&sources).unwrap();
+    let app = read_published_app(&ex.publish(), None).unwrap();
+    let options = PlanOptions::default();
+    let the_plan = plan(&PlanInput {
+        union: &union,
+        deps: &app.deps,
+        runtime_config: &app.runtime_config,
+        runtime_config_path: &app.runtime_config_path,
+        inventory: &app.inventory,
+        options: &options,
+    });
+    let order: Vec<String> = the_plan
+        .removals()
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    assert_eq!(order[1], "de/Acme.Greeter.resources.dll");
+    let victim = ex.publish().join(&order[1]);
+    fs::remove_file(&victim).unwrap();
+    fs::create_dir(&victim).unwrap();
+    fs::write(victim.join("inside"), "x").unwrap();
+
+    let (applied, result) = apply(
+        &app.dir,
+        &the_plan,
+        &DepsDocument {
+            path: &app.deps.path,
+            text: &app.deps.text,
+            bom: app.deps_bom,
+        },
+    );
+    let err = result.unwrap_err();
+    assert!(matches!(err, ApplyError::Remove { done: 1, .. }), "{err}");
+    assert!(err.to_string().contains("stopped part-way"), "{err}");
+    assert_eq!(applied.removed, [order[0].clone()]);
+    assert_eq!(
+        ex.deps(),
+        before,
+        "deps.json must not change when files remain"
+    );
+    let leftovers: Vec<_> = ex
+        .files()
+        .into_iter()
+        .filter(|f| f.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(trim_publish::Status::Failed.exit_code(), 3);
+}
