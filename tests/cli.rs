@@ -59,6 +59,10 @@ impl Example {
         c.current_dir(&self.root);
         c
     }
+    /// Runs the binary in the example's root with these arguments.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.cmd().args(args).output().unwrap()
+    }
 }
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -322,11 +326,7 @@ fn project_file_with_a_release_condition() {
 fn project_condition_without_the_property_is_an_error_not_a_guess() {
     let ex = Example::new();
     let before = ex.snapshot();
-    let out = ex
-        .cmd()
-        .args(["--project", "App.csproj", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["--project", "App.csproj", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("App.csproj:9:18:"), "{err}");
@@ -357,17 +357,13 @@ fn project_and_manifest_combine() {
 fn version_drift_is_refused_naming_everything() {
     let ex = Example::new();
     let before = ex.snapshot();
-    let out = ex
-        .cmd()
-        .args([
-            "-m",
-            "manifests/aspnet.xml",
-            "-m",
-            "manifests/drift.xml",
-            "publish",
-        ])
-        .output()
-        .unwrap();
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/drift.xml",
+        "publish",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     for needle in [
@@ -385,18 +381,14 @@ fn version_drift_is_refused_naming_everything() {
 #[test]
 fn allow_version_mismatch_keeps_the_package_and_warns() {
     let ex = Example::new();
-    let out = ex
-        .cmd()
-        .args([
-            "-m",
-            "manifests/aspnet.xml",
-            "-m",
-            "manifests/drift.xml",
-            "--allow-version-mismatch",
-            "publish",
-        ])
-        .output()
-        .unwrap();
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/drift.xml",
+        "--allow-version-mismatch",
+        "publish",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("warning[TP2001]"), "{}", stderr(&out));
     let files = ex.files();
@@ -407,19 +399,15 @@ fn allow_version_mismatch_keeps_the_package_and_warns() {
 #[test]
 fn keep_globs_are_honoured_and_reported() {
     let ex = Example::new();
-    let out = ex
-        .cmd()
-        .args([
-            "-m",
-            "manifests/aspnet.xml",
-            "--keep",
-            "runtimes/**",
-            "--keep",
-            "fr/*",
-            "publish",
-        ])
-        .output()
-        .unwrap();
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--keep",
+        "runtimes/**",
+        "--keep",
+        "fr/*",
+        "publish",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let files = ex.files();
     assert!(files.contains(&"runtimes/linux-x64/native/libacme_native.so".to_string()));
@@ -491,11 +479,7 @@ fn every_bad_manifest_is_reported_in_one_run() {
 #[test]
 fn a_manifest_that_is_a_directory() {
     let ex = Example::new();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("manifests: error[TP1001]: the target manifest is a directory"));
 }
@@ -547,11 +531,7 @@ fn self_contained_apps_are_refused_with_the_reason() {
         "\"includedFrameworks\": [], \"framework\": {",
     );
     let before = ex.snapshot();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -570,11 +550,7 @@ fn apps_without_a_tfm_are_refused() {
         "\"tfm\": \"netcoreapp3.1\",",
         "",
     );
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("App.runtimeconfig.json: error[TP2003]"),
@@ -592,11 +568,7 @@ fn asset_paths_that_escape_the_folder_are_refused() {
         "\"../../outside.so\": {",
     );
     let before = ex.snapshot();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
@@ -614,11 +586,7 @@ fn symlinked_folders_on_the_way_are_refused() {
     let outside = ex.root.join("outside");
     fs::rename(ex.publish().join("runtimes"), &outside).unwrap();
     std::os::unix::fs::symlink(&outside, ex.publish().join("runtimes")).unwrap();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("TP2005"), "{}", stderr(&out));
     assert!(outside.join("linux-x64/native/libacme_native.so").exists());
@@ -630,11 +598,7 @@ fn symlinked_folders_on_the_way_are_refused() {
 fn a_publish_folder_that_is_a_symlink_is_refused() {
     let ex = Example::new();
     std::os::unix::fs::symlink(ex.publish(), ex.root.join("link")).unwrap();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "link"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "link"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("is a symbolic link"),
@@ -652,11 +616,7 @@ fn malformed_deps_json_has_line_and_column() {
         "\"type\": \"project\",",
         "\"type\": \"project\",,",
     );
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("App.deps.json:111:25:"), "{err}");
@@ -672,11 +632,7 @@ fn several_deps_files_need_a_choice() {
         ex.publish().join("Other.deps.json"),
     )
     .unwrap();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
@@ -684,17 +640,13 @@ fn several_deps_files_need_a_choice() {
         "{err}"
     );
     // Other.deps.json has no runtimeconfig of its own.
-    let out = ex
-        .cmd()
-        .args([
-            "-m",
-            "manifests/aspnet.xml",
-            "--deps-file",
-            "Other.deps.json",
-            "publish",
-        ])
-        .output()
-        .unwrap();
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--deps-file",
+        "Other.deps.json",
+        "publish",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("no Other.runtimeconfig.json"),
@@ -724,30 +676,18 @@ fn missing_inputs_are_usage_errors() {
         "{}",
         stderr(&out)
     );
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "nope"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("nope: error[TP1301]"),
         "{}",
         stderr(&out)
     );
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "manifests"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "manifests"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no *.deps.json"), "{}", stderr(&out));
     fs::remove_file(ex.publish().join("App.runtimeconfig.json")).unwrap();
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("no App.runtimeconfig.json"),
@@ -837,11 +777,7 @@ fn refs_copies_of_trimmed_packages_go_when_the_compilation_context_was_preserved
         "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
         "\"Acme.Greeter/1.2.3\": {\n        \"compile\": { \"lib/netstandard2.0/Acme.Greeter.dll\": {} },\n        \"runtime\": {",
     );
-    let out = ex
-        .cmd()
-        .args(["-m", "manifests/aspnet.xml", "--format", "json", "publish"])
-        .output()
-        .unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "--format", "json", "publish"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let paths: Vec<&str> = v["packages"][0]["files"]
         .as_array()
