@@ -843,3 +843,48 @@ fn apply_stops_part_way_and_says_what_was_done() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert_eq!(trim_publish::Status::Failed.exit_code(), 3);
 }
+
+#[test]
+fn json_on_refusal_lists_the_mismatches() {
+    let ex = Example::new();
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/drift.xml",
+        "--format",
+        "json",
+        "publish",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "refused");
+    assert_eq!(v["exitCode"], 1);
+    let m: Vec<(String, String, String)> = v["mismatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_string(),
+                m["appVersion"].as_str().unwrap().to_string(),
+                m["listed"][0]["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        m,
+        [
+            ("Newtonsoft.Json".into(), "13.0.1".into(), "12.0.3".into()),
+            ("Serilog".into(), "2.10.0".into(), "2.12.0".into())
+        ]
+    );
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["TP2001", "TP2001"]);
+    assert_eq!(v["depsJsonUpdated"], false);
+}
