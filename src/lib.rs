@@ -14,6 +14,7 @@ pub mod inputs;
 pub mod inventory;
 mod jsonspan;
 pub mod manifest;
+pub mod metadata;
 pub mod nuget;
 pub mod plan;
 pub mod project;

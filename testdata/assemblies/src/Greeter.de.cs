@@ -1,0 +1,3 @@
+using System.Reflection;
+[assembly: AssemblyVersion("1.2.3.0")]
+[assembly: AssemblyCulture("de")]
