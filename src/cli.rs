@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::inputs::ManifestSources;
-use crate::TrimConfig;
+use crate::{StoreOptions, TrimConfig};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -13,11 +13,13 @@ Examples:
   trim-publish -m 'aspnet.xml;shared.xml' -m extra.xml --dry-run ./publish
   trim-publish --project App.csproj -p:Configuration=Release ./publish
   trim-publish -m artifact.xml --keep 'runtimes/win*/**' --format json ./publish
+  trim-publish -m artifact.xml --store /opt/image/dotnet/store ./publish
 
 Exit codes:
   0  trimmed, already trimmed, nothing to trim, or dry run
-  1  refused: a package's version differs from the manifests', or the app is
-     self-contained or has no tfm (trimming would break it); nothing changed
+  1  refused: a package's version differs from the manifests', the app is
+     self-contained or has no tfm, or (--store) a store lacks a file or holds a
+     different one (trimming would break the app); nothing changed
   2  bad input or usage: unreadable or malformed manifest, project, deps.json or
      runtimeconfig, unsafe path, symbolic link; nothing changed
   3  applying failed part-way; the report says what was and was not done";
@@ -63,6 +65,27 @@ pub struct Args {
     /// `**` crosses folders). Repeatable.
     #[arg(long, value_name = "GLOB")]
     pub keep: Vec<String>,
+
+    /// Verify every file to be removed against this runtime package store: a store root (as in
+    /// DOTNET_SHARED_STORE; {arch}/{tfm} is appended) or its {arch}/{tfm} folder. Repeatable,
+    /// probed in order like the host. Nothing is removed unless each file is served by a store
+    /// with the same bytes or the same assembly identity (a ReadyToRun copy).
+    #[arg(long = "store", value_name = "DIR")]
+    pub stores: Vec<PathBuf>,
+
+    /// Also verify against the stores the host on this machine would probe: DOTNET_SHARED_STORE
+    /// entries, then {dotnet root}/store.
+    #[arg(long)]
+    pub store_from_env: bool,
+
+    /// The store architecture folder (x64, x86, arm64, arm); default: the deps.json RID, else
+    /// this machine.
+    #[arg(long, value_name = "ARCH", value_parser = ["x64", "x86", "arm64", "arm"])]
+    pub arch: Option<String>,
+
+    /// Threads for hashing (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Print the plan and change nothing.
     #[arg(short = 'n', long)]
@@ -121,6 +144,12 @@ impl Args {
             allow_version_mismatch: self.allow_version_mismatch,
             keep: self.keep,
             dry_run: self.dry_run,
+            stores: StoreOptions {
+                dirs: self.stores,
+                from_env: self.store_from_env,
+                arch: self.arch,
+                jobs: self.jobs.map(usize::from),
+            },
         })
     }
 }

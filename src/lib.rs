@@ -20,7 +20,9 @@ pub mod plan;
 pub mod project;
 pub mod report;
 pub mod runtimeconfig;
+pub mod store;
 pub mod text;
+pub mod verify;
 pub mod xml;
 
 use std::path::PathBuf;
@@ -39,6 +41,68 @@ pub struct TrimConfig {
     pub allow_version_mismatch: bool,
     pub keep: Vec<String>,
     pub dry_run: bool,
+    pub stores: StoreOptions,
+}
+
+/// Which runtime package stores to verify against.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// `--store`: store roots (or `{arch}/{tfm}` folders), probed first, in order.
+    pub dirs: Vec<PathBuf>,
+    /// `--store-from-env`: also `DOTNET_SHARED_STORE` and `{dotnet root}/store`, as the host.
+    pub from_env: bool,
+    /// `--arch`; else the deps.json RID, else this machine.
+    pub arch: Option<String>,
+    /// `--jobs`: threads for hashing; rayon's default (one per core) when absent.
+    pub jobs: Option<usize>,
+}
+
+impl StoreOptions {
+    pub fn is_enabled(&self) -> bool {
+        !self.dirs.is_empty() || self.from_env
+    }
+
+    /// The stores in the host's probe order, for an app of `arch` and `tfm`.
+    pub fn resolve(&self, arch: &str, tfm: &str) -> Vec<store::Store> {
+        let mut stores: Vec<store::Store> = self
+            .dirs
+            .iter()
+            .map(|d| {
+                store::resolve_store(
+                    d,
+                    arch,
+                    tfm,
+                    store::StoreOrigin::Option,
+                    &|p: &std::path::Path| p.is_dir(),
+                )
+            })
+            .collect();
+        if self.from_env {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            stores.extend(store::stores_from_env(
+                std::env::var_os("DOTNET_SHARED_STORE").as_deref(),
+                store::dotnet_root_from_path(std::env::var_os("PATH").as_deref()).as_deref(),
+                &cwd,
+                arch,
+                tfm,
+            ));
+        }
+        stores
+    }
+}
+
+/// The architecture folder of the store: `--arch`, else the RID of a RID-specific deps.json,
+/// else this machine's.
+pub fn app_arch(requested: Option<&str>, deps: &deps::DepsFile) -> String {
+    requested
+        .map(str::to_string)
+        .or_else(|| {
+            deps.runtime_target
+                .split_once('/')
+                .and_then(|(_, rid)| store::arch_from_rid(rid))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| store::machine_arch().to_string())
 }
 
 /// How a run ended. The one place outcomes map to exit codes.
@@ -145,6 +209,48 @@ pub fn run(config: &TrimConfig) -> Report {
     if plan.is_noop() {
         report.finish(Status::AlreadyTrimmed);
         return report;
+    }
+    if config.stores.is_enabled() {
+        let tfm = app
+            .runtime_config
+            .tfm
+            .as_deref()
+            .expect("the plan refuses apps without a tfm");
+        let arch = app_arch(config.stores.arch.as_deref(), &app.deps);
+        let stores = config.stores.resolve(&arch, tfm);
+        for s in &stores {
+            if !s.probe_dir.is_dir() {
+                report.diagnostics.push(
+                    Diagnostic::warning(
+                        "TP4004",
+                        format!(
+                            "this store has no {arch}/{tfm} folder ({} does not exist), so it serves nothing to this app",
+                            s.probe_dir.display()
+                        ),
+                    )
+                    .in_file(&s.given),
+                );
+            }
+        }
+        let pool = match config.stores.jobs {
+            Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    report.fail(
+                        Status::Invalid,
+                        vec![Diagnostic::error("TP0001", format!("--jobs {n}: {e}"))],
+                    );
+                    return report;
+                }
+            },
+            None => None,
+        };
+        let checked = verify::verify_plan(&app.dir, &plan, &union, &stores, pool.as_ref());
+        report.set_store_verification(&stores, &checked);
+        if !checked.errors.is_empty() {
+            report.fail(Status::Refused, checked.errors);
+            return report;
+        }
     }
     if config.dry_run {
         report.finish(Status::DryRun);

@@ -105,6 +105,8 @@ pub struct PlannedPackage {
     pub manifests: Vec<usize>,
     /// The `runtimeStoreManifestName` value.
     pub manifest_names: String,
+    /// The package's folder below a store's `{arch}/{tfm}` (`libraries[].path`).
+    pub package_dir: String,
     pub files: Vec<PlannedFile>,
 }
 
@@ -411,6 +413,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             identity: identity.clone(),
             manifests: entry.manifests.clone(),
             manifest_names,
+            package_dir: crate::store::package_dir(lib),
             files,
         });
     }

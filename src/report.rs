@@ -13,6 +13,8 @@ use crate::diagnostic::Diagnostic;
 use crate::inputs::PublishedApp;
 use crate::manifest::ManifestUnion;
 use crate::plan::{FileAction, KeepReason, RemovalPlan};
+use crate::store::Store;
+use crate::verify::{Match, StoreVerification, Verdict};
 use crate::{Status, TrimConfig};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -34,6 +36,8 @@ pub struct Report {
     pub deps_json_updated: bool,
     pub directories_removed: Vec<String>,
     pub unused_manifest_packages: usize,
+    /// The stores verified against, in probe order; empty without `--store`.
+    pub stores: Vec<Store>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -69,6 +73,15 @@ pub struct FileReport {
     pub action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// With `--store`: BLAKE3 of the publish copy (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
+    /// With `--store`: the store file the host would load instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_path: Option<PathBuf>,
+    /// With `--store`: `identical` or `same-assembly` (ReadyToRun copy of the same build).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_match: Option<Match>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +132,7 @@ impl Report {
             deps_json_updated: false,
             directories_removed: Vec::new(),
             unused_manifest_packages: 0,
+            stores: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -206,6 +220,9 @@ impl Report {
                             size: f.size,
                             action,
                             reason,
+                            blake3: None,
+                            store_path: None,
+                            store_match: None,
                         }
                     })
                     .collect();
@@ -240,6 +257,31 @@ impl Report {
         } else {
             t.bytes_removed as f64 / t.folder_bytes as f64
         };
+    }
+
+    pub fn set_store_verification(&mut self, stores: &[Store], checked: &StoreVerification) {
+        self.stores = stores.to_vec();
+        for file in self.packages.iter_mut().flat_map(|p| p.files.iter_mut()) {
+            match checked.verdicts.get(&file.path) {
+                Some(Verdict::Served {
+                    store_path,
+                    digest,
+                    how,
+                    ..
+                }) => {
+                    file.blake3 = Some(digest.clone());
+                    file.store_path = Some(store_path.clone());
+                    file.store_match = Some(how.clone());
+                }
+                Some(Verdict::Differs {
+                    store_path, digest, ..
+                }) => {
+                    file.blake3 = Some(digest.clone());
+                    file.store_path = Some(store_path.clone());
+                }
+                _ => {}
+            }
+        }
     }
 
     pub fn set_applied(&mut self, applied: &Applied) {
@@ -327,6 +369,24 @@ impl Report {
                 );
                 if t.files_kept > 0 {
                     let _ = write!(out, "; kept {}", plural(t.files_kept, "file"));
+                }
+                if !self.stores.is_empty() {
+                    let matches = || {
+                        self.packages
+                            .iter()
+                            .flat_map(|p| &p.files)
+                            .filter_map(|f| f.store_match.as_ref())
+                    };
+                    let identical = matches().filter(|m| **m == Match::Identical).count();
+                    let same = matches().filter(|m| **m == Match::SameAssembly).count();
+                    let _ = write!(
+                        out,
+                        "; verified in {}: {identical} identical",
+                        plural(self.stores.len(), "store")
+                    );
+                    if same > 0 {
+                        let _ = write!(out, ", {same} same assembly (ReadyToRun)");
+                    }
                 }
                 if self.status == Status::DryRun {
                     out.push_str("; dry run, nothing changed\n");

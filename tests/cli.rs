@@ -1,94 +1,12 @@
 //! Integration tests: run the binary on copies of the fixtures in `testdata/` and assert the
 //! resulting file set, the deps.json and the messages.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use tempfile::TempDir;
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-/// A private copy of `testdata/example` (publish folder, manifests, project).
-struct Example {
-    _tmp: TempDir,
-    root: PathBuf,
-}
-
-impl Example {
-    fn new() -> Self {
-        let tmp = TempDir::new().unwrap();
-        let root = tmp.path().join("example");
-        copy_dir(&testdata().join("example"), &root);
-        Example { _tmp: tmp, root }
-    }
-    fn publish(&self) -> PathBuf {
-        self.root.join("publish")
-    }
-    fn manifest(&self, name: &str) -> String {
-        self.root.join("manifests").join(name).display().to_string()
-    }
-    fn deps(&self) -> String {
-        fs::read_to_string(self.publish().join("App.deps.json")).unwrap()
-    }
-    /// Every file in the publish folder with its bytes.
-    fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
-        snapshot(&self.publish())
-    }
-    fn files(&self) -> Vec<String> {
-        self.snapshot().into_keys().collect()
-    }
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("trim-publish").unwrap();
-        c.current_dir(&self.root);
-        c
-    }
-    /// Runs the binary in the example's root with these arguments.
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        self.cmd().args(args).output().unwrap()
-    }
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| !e.file_type().is_dir())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, fs::read(e.path()).unwrap_or_default())
-        })
-        .collect()
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::*;
 
 fn expected_after_trim() -> Vec<String> {
     fs::read_to_string(testdata().join("example/expected-after-trim.txt"))
@@ -514,12 +432,6 @@ fn quiet_hides_warnings_and_the_summary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
-}
-
-fn patch(path: &Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    fs::write(path, text.replace(from, to)).unwrap();
 }
 
 /// Runs with the aspnet manifest and asserts the exit code, that stderr has every needle, and

@@ -1,0 +1,268 @@
+//! The parallel I/O stage: for each file about to be removed, find the copy the host would load
+//! from a store and prove it is the same assembly. Sizes first (a stat), then BLAKE3 of both
+//! copies when the sizes agree, and only when the bytes differ the ECMA-335 identity of both
+//! (a ReadyToRun store copy keeps the identity of the IL it was compiled from). Files are read
+//! only when they are candidates, each once.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::manifest::ManifestUnion;
+use crate::metadata::{read_identity, AssemblyIdentity};
+use crate::plan::{FileAction, RemovalPlan};
+use crate::store::Store;
+
+/// One file to verify: the publish copy and where the host would look for it, in probe order.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub app_path: PathBuf,
+    pub store_candidates: Vec<PathBuf>,
+}
+
+/// How a store copy matched.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Match {
+    /// Same size and BLAKE3 digest.
+    Identical,
+    /// Different bytes, same assembly identity (a ReadyToRun image of the same build).
+    SameAssembly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Served {
+        store_path: PathBuf,
+        size: u64,
+        digest: String,
+        how: Match,
+    },
+    /// No store holds the file.
+    Missing,
+    /// A store holds a different file: the host would load it instead.
+    Differs {
+        store_path: PathBuf,
+        size: u64,
+        digest: String,
+        reason: String,
+    },
+    /// A file could not be read.
+    Unreadable { path: PathBuf, error: String },
+}
+
+const BUFFER: usize = 256 * 1024;
+
+thread_local! {
+    static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BUFFER]);
+}
+
+/// Verifies every check, in parallel on `pool` (or rayon's global pool). The result is in the
+/// order of `checks`.
+pub fn verify(checks: &[Check], pool: Option<&rayon::ThreadPool>) -> Vec<Verdict> {
+    let run = || {
+        checks
+            .par_iter()
+            // One file per task: rayon would otherwise keep a run of large files on one thread.
+            .with_max_len(1)
+            .map(verify_one)
+            .collect()
+    };
+    match pool {
+        Some(p) => p.install(run),
+        None => run(),
+    }
+}
+
+fn verify_one(check: &Check) -> Verdict {
+    let unreadable = |path: &Path, e: std::io::Error| Verdict::Unreadable {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    };
+    let app_size = match std::fs::metadata(&check.app_path) {
+        Ok(m) => m.len(),
+        Err(e) => return unreadable(&check.app_path, e),
+    };
+    // The host takes the first store that has the file.
+    let Some((store_path, store_size)) = check.store_candidates.iter().find_map(|p| {
+        std::fs::metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| (p.clone(), m.len()))
+    }) else {
+        return Verdict::Missing;
+    };
+    if app_size == store_size {
+        let app_digest = match hash_file(&check.app_path) {
+            Ok(d) => d,
+            Err(e) => return unreadable(&check.app_path, e),
+        };
+        let store_digest = match hash_file(&store_path) {
+            Ok(d) => d,
+            Err(e) => return unreadable(&store_path, e),
+        };
+        if app_digest == store_digest {
+            return Verdict::Served {
+                store_path,
+                size: app_size,
+                digest: app_digest.to_hex().to_string(),
+                how: Match::Identical,
+            };
+        }
+    }
+    // Different bytes: the same assembly only if both are assemblies with the same identity.
+    let app_bytes = match std::fs::read(&check.app_path) {
+        Ok(b) => b,
+        Err(e) => return unreadable(&check.app_path, e),
+    };
+    let digest = blake3::hash(&app_bytes).to_hex().to_string();
+    let store_bytes = match std::fs::read(&store_path) {
+        Ok(b) => b,
+        Err(e) => return unreadable(&store_path, e),
+    };
+    match compare_identities(&app_bytes, &store_bytes) {
+        Ok(()) => Verdict::Served {
+            store_path,
+            size: app_size,
+            digest,
+            how: Match::SameAssembly,
+        },
+        Err(reason) => Verdict::Differs {
+            store_path,
+            size: app_size,
+            digest,
+            reason: format!(
+                "{reason} (publish copy {app_size} bytes, store copy {} bytes)",
+                store_bytes.len()
+            ),
+        },
+    }
+}
+
+fn compare_identities(app: &[u8], store: &[u8]) -> Result<(), String> {
+    let identity = |bytes: &[u8], which: &str| -> Result<AssemblyIdentity, String> {
+        read_identity(bytes).map_err(|e| {
+            format!("the bytes differ and the {which} copy is not a .NET assembly ({e})")
+        })
+    };
+    let a = identity(app, "publish")?;
+    let s = identity(store, "store")?;
+    match a.difference(&s) {
+        None => Ok(()),
+        Some(d) => Err(format!("a different assembly: {d}")),
+    }
+}
+
+/// BLAKE3 of a file, read through a reused per-thread buffer (plain `read()` beat mmap here).
+pub fn hash_file(path: &Path) -> std::io::Result<blake3::Hash> {
+    let mut file = File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    BUF.with(|buf| -> std::io::Result<()> {
+        let mut buf = buf.borrow_mut();
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            hasher.update(&buf[..n]);
+        }
+    })?;
+    Ok(hasher.finalize())
+}
+
+/// The verdict for each file the plan removes, keyed by its path in the publish folder, and the
+/// errors that block the trim.
+#[derive(Debug, Default)]
+pub struct StoreVerification {
+    pub verdicts: std::collections::HashMap<String, Verdict>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Checks every file `plan` would remove (refs/ copies aside: the host never loads those from a
+/// store) against `stores`, in the host's probe order.
+pub fn verify_plan(
+    publish_dir: &Path,
+    plan: &RemovalPlan,
+    union: &ManifestUnion,
+    stores: &[Store],
+    pool: Option<&rayon::ThreadPool>,
+) -> StoreVerification {
+    let mut owners = Vec::new();
+    let mut checks = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for package in &plan.packages {
+        for file in &package.files {
+            let verifiable =
+                file.action == FileAction::Remove && file.kind != crate::deps::AssetKind::Compile;
+            if !verifiable || !seen.insert(file.path.as_str()) {
+                continue;
+            }
+            let relative = format!(
+                "{}/{}",
+                package.package_dir.trim_end_matches('/'),
+                file.asset
+            );
+            checks.push(Check {
+                app_path: publish_dir.join(&file.path),
+                store_candidates: stores.iter().map(|s| s.probe_dir.join(&relative)).collect(),
+            });
+            owners.push((package, file));
+        }
+    }
+    let verdicts = verify(&checks, pool);
+    let mut result = StoreVerification::default();
+    let searched = || {
+        stores
+            .iter()
+            .map(|s| s.probe_dir.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for ((package, file), verdict) in owners.into_iter().zip(verdicts) {
+        let entry = union
+            .get(&package.identity)
+            .expect("trimmed packages come from the union");
+        let manifests: Vec<String> = union
+            .manifest_paths(entry)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let first_manifest = union.manifest_paths(entry)[0].to_path_buf();
+        let who = format!(
+            "package {} {}: `{}`",
+            package.identity.id, package.identity.version, file.asset
+        );
+        let error = match &verdict {
+            Verdict::Served { .. } => None,
+            Verdict::Missing => Some(Diagnostic::error(
+                "TP4001",
+                format!(
+                    "{who} is in none of the stores (searched {}), yet {} list the package; the app would fail to start. Nothing was removed: install the package in the store, or trim against a manifest that matches it",
+                    if stores.is_empty() { "none".to_string() } else { searched() },
+                    manifests.join(", ")
+                ),
+            )),
+            Verdict::Differs { store_path, reason, .. } => Some(Diagnostic::error(
+                "TP4002",
+                format!(
+                    "{who}: the store's copy {} is not the file the app was published with: {reason}. The host would load the store's copy; {} promise the same package. Nothing was removed",
+                    store_path.display(),
+                    manifests.join(", ")
+                ),
+            )),
+            Verdict::Unreadable { path, error } => Some(Diagnostic::error(
+                "TP4003",
+                format!("{who}: cannot read {}: {error}. Nothing was removed", path.display()),
+            )),
+        };
+        if let Some(e) = error {
+            result.errors.push(e.in_file(&first_manifest));
+        }
+        result.verdicts.insert(file.path.clone(), verdict);
+    }
+    result
+}

@@ -1,0 +1,98 @@
+//! Scaffolding shared by the integration tests: private copies of `testdata/example`,
+//! folder snapshots and small file edits.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A private copy of `testdata/example` (publish folder, manifests, project).
+pub struct Example {
+    _tmp: TempDir,
+    pub root: PathBuf,
+}
+
+impl Example {
+    pub fn new() -> Self {
+        let tmp = TempDir::new().unwrap();
+        let root = tmp.path().join("example");
+        copy_dir(&testdata().join("example"), &root);
+        Example { _tmp: tmp, root }
+    }
+    pub fn publish(&self) -> PathBuf {
+        self.root.join("publish")
+    }
+    pub fn manifest(&self, name: &str) -> String {
+        self.root.join("manifests").join(name).display().to_string()
+    }
+    pub fn deps(&self) -> String {
+        fs::read_to_string(self.publish().join("App.deps.json")).unwrap()
+    }
+    /// Every file in the publish folder with its bytes.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(&self.publish())
+    }
+    pub fn files(&self) -> Vec<String> {
+        self.snapshot().into_keys().collect()
+    }
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("trim-publish").unwrap();
+        c.current_dir(&self.root);
+        c
+    }
+    /// Runs the binary in the example's root with these arguments.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.cmd().args(args).output().unwrap()
+    }
+}
+
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap_or_default())
+        })
+        .collect()
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn patch(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    fs::write(path, text.replace(from, to)).unwrap();
+}
