@@ -2,10 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::inputs::ManifestSources;
-use crate::{StoreOptions, TrimConfig};
+use crate::{StoreOptions, TrimConfig, VerifyConfig};
+
+const VERIFY_AFTER_HELP: &str = "\
+Examples:
+  trim-publish verify --store /opt/image/dotnet/store ./publish
+  DOTNET_SHARED_STORE=/srv/store trim-publish verify --store-from-env ./publish
+  trim-publish verify --rid linux-musl-x64 --store store --format json ./publish
+
+Exit codes:
+  0  the host would start the app
+  1  it would not: a runtime or native asset resolves nowhere, or a store copy is
+     older than the assembly version the app was built against
+  2  bad input or usage";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -14,6 +26,10 @@ Examples:
   trim-publish --project App.csproj -p:Configuration=Release ./publish
   trim-publish -m artifact.xml --keep 'runtimes/win*/**' --format json ./publish
   trim-publish -m artifact.xml --store /opt/image/dotnet/store ./publish
+  trim-publish verify --store /opt/image/dotnet/store ./publish
+
+Commands:
+  verify  check that the host would start a (trimmed) app; see verify --help
 
 Exit codes:
   0  trimmed, already trimmed, nothing to trim, or dry run
@@ -31,11 +47,36 @@ Exit codes:
 /// (runtimeStoreManifestName) so the host's start-up error names them if the store lacks a file.
 /// Everything is checked before anything is deleted.
 #[derive(Debug, Parser)]
-#[command(name = "trim-publish", version, about, long_about, after_help = AFTER_HELP)]
+#[command(
+    name = "trim-publish",
+    version,
+    about,
+    long_about,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub trim: TrimArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check, without running it, that the host would start the app: every runtime and native
+    /// asset of deps.json must resolve from the app folder or a store, in the host's order.
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrimArgs {
     /// The publish folder (the output of `dotnet publish`).
-    #[arg(value_name = "PUBLISH_DIR")]
-    pub publish_dir: PathBuf,
+    #[arg(value_name = "PUBLISH_DIR", required = true)]
+    pub publish_dir: Option<PathBuf>,
 
     /// A target manifest (artifact.xml). Repeatable; one value may hold several paths separated
     /// by `;`, so an MSBuild $(TargetManifestFiles) can be passed as is.
@@ -66,15 +107,50 @@ pub struct Args {
     #[arg(long, value_name = "GLOB")]
     pub keep: Vec<String>,
 
-    /// Verify every file to be removed against this runtime package store: a store root (as in
-    /// DOTNET_SHARED_STORE; {arch}/{tfm} is appended) or its {arch}/{tfm} folder. Repeatable,
-    /// probed in order like the host. Nothing is removed unless each file is served by a store
-    /// with the same bytes or the same assembly identity (a ReadyToRun copy).
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Print the plan and change nothing.
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The publish folder, trimmed or not.
+    #[arg(value_name = "PUBLISH_DIR")]
+    pub publish_dir: PathBuf,
+
+    /// The deps file to use when the folder has several (a name inside PUBLISH_DIR).
+    #[arg(long, value_name = "FILE")]
+    pub deps_file: Option<PathBuf>,
+
+    /// The target machine's runtime identifier, for choosing runtimeTargets (default: this
+    /// machine's portable RID, e.g. linux-x64).
+    #[arg(long, value_name = "RID")]
+    pub rid: Option<String>,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// A runtime package store: a store root (as in DOTNET_SHARED_STORE; {arch}/{tfm} is
+    /// appended) or its {arch}/{tfm} folder. Repeatable, probed in order like the host. When
+    /// trimming, nothing is removed unless each file is served by a store with the same bytes or
+    /// the same assembly identity (a ReadyToRun copy).
     #[arg(long = "store", value_name = "DIR")]
     pub stores: Vec<PathBuf>,
 
-    /// Also verify against the stores the host on this machine would probe: DOTNET_SHARED_STORE
-    /// entries, then {dotnet root}/store.
+    /// Also use the stores the host on this machine would probe: DOTNET_SHARED_STORE entries,
+    /// then {dotnet root}/store.
     #[arg(long)]
     pub store_from_env: bool,
 
@@ -86,11 +162,10 @@ pub struct Args {
     /// Threads for hashing (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+}
 
-    /// Print the plan and change nothing.
-    #[arg(short = 'n', long)]
-    pub dry_run: bool,
-
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -104,13 +179,35 @@ pub struct Args {
     pub verbose: bool,
 }
 
+impl StoreArgs {
+    fn into_options(self) -> StoreOptions {
+        StoreOptions {
+            dirs: self.stores,
+            from_env: self.store_from_env,
+            arch: self.arch,
+            jobs: self.jobs.map(usize::from),
+        }
+    }
+}
+
+impl VerifyArgs {
+    pub fn into_config(self) -> VerifyConfig {
+        VerifyConfig {
+            publish_dir: self.publish_dir,
+            deps_file: self.deps_file,
+            stores: self.store.into_options(),
+            rid: self.rid,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
 }
 
-impl Args {
+impl TrimArgs {
     /// Validates and converts the arguments. Errors are usage errors (exit code 2).
     pub fn into_config(self) -> Result<TrimConfig, String> {
         let manifests = self
@@ -134,7 +231,9 @@ impl Args {
             }
         }
         Ok(TrimConfig {
-            publish_dir: self.publish_dir,
+            publish_dir: self
+                .publish_dir
+                .expect("clap requires PUBLISH_DIR without a subcommand"),
             sources: ManifestSources {
                 manifests,
                 project: self.project,
@@ -144,12 +243,7 @@ impl Args {
             allow_version_mismatch: self.allow_version_mismatch,
             keep: self.keep,
             dry_run: self.dry_run,
-            stores: StoreOptions {
-                dirs: self.stores,
-                from_env: self.store_from_env,
-                arch: self.arch,
-                jobs: self.jobs.map(usize::from),
-            },
+            stores: self.store.into_options(),
         })
     }
 }
@@ -167,6 +261,7 @@ mod tests {
     fn config(args: &[&str]) -> Result<TrimConfig, String> {
         Args::try_parse_from(std::iter::once("trim-publish").chain(args.iter().copied()))
             .map_err(|e| e.to_string())?
+            .trim
             .into_config()
     }
 

@@ -19,6 +19,7 @@ pub mod nuget;
 pub mod plan;
 pub mod project;
 pub mod report;
+pub mod resolve;
 pub mod runtimeconfig;
 pub mod store;
 pub mod text;
@@ -270,5 +271,62 @@ pub fn run(config: &TrimConfig) -> Report {
         Ok(()) => report.finish(Status::Trimmed),
         Err(e) => report.fail(Status::Failed, vec![e.to_diagnostic()]),
     }
+    report
+}
+
+/// A `verify` request: would the host start the app in this folder with these stores?
+#[derive(Debug, Clone)]
+pub struct VerifyConfig {
+    pub publish_dir: PathBuf,
+    pub deps_file: Option<PathBuf>,
+    pub stores: StoreOptions,
+    /// The target machine's RID for choosing `runtimeTargets`; this machine's by default.
+    pub rid: Option<String>,
+}
+
+/// Simulates the host's start-up resolution of the app in `config.publish_dir`.
+pub fn verify_app(config: &VerifyConfig) -> report::VerifyReport {
+    let mut report = report::VerifyReport::new(config);
+    let app = match inputs::read_published_app(&config.publish_dir, config.deps_file.as_deref()) {
+        Ok(app) => app,
+        Err(e) => {
+            report.finish(report::VerifyStatus::Invalid, vec![e]);
+            return report;
+        }
+    };
+    let deps_name = manifest::file_name(&app.deps.path);
+    let app_name = deps_name
+        .strip_suffix(".deps.json")
+        .unwrap_or(&deps_name)
+        .to_string();
+    let rid = config.rid.clone().unwrap_or_else(resolve::machine_rid);
+    let arch = app_arch(
+        config
+            .stores
+            .arch
+            .as_deref()
+            .or_else(|| store::arch_from_rid(&rid)),
+        &app.deps,
+    );
+    let mut notes = Vec::new();
+    let probes_stores = app.runtime_config.tfm.is_some() && !app.runtime_config.self_contained;
+    let stores = match (&app.runtime_config.tfm, probes_stores) {
+        (Some(tfm), true) => config.stores.resolve(&arch, tfm),
+        _ => {
+            if config.stores.is_enabled() {
+                notes.push(
+                    Diagnostic::warning(
+                        "TP5005",
+                        "the app is self-contained or its runtimeconfig has no tfm, so the host probes no store; only the app folder counts",
+                    )
+                    .in_file(&app.runtime_config_path),
+                );
+            }
+            Vec::new()
+        }
+    };
+    let assets = resolve::host_assets(&app.deps, &resolve::rid_fallback(&rid), &app_name);
+    let resolutions = resolve::resolve(&app.dir, &assets, &stores);
+    report.record(&app, &rid, &stores, &assets, &resolutions, notes);
     report
 }

@@ -4,36 +4,81 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use trim_publish::cli::{Args, Format};
-use trim_publish::diagnostic::Severity;
+use trim_publish::cli::{Args, Command, Format, OutputArgs};
+use trim_publish::diagnostic::{Diagnostic, Severity};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let (format, quiet, verbose) = (args.format, args.quiet, args.verbose);
-    let config = match args.into_config() {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
+    match args.command {
+        Some(Command::Verify(verify)) => {
+            let output = Output::from(&verify.output);
+            let report = trim_publish::verify_app(&verify.into_config());
+            output.emit(
+                &report.diagnostics,
+                || report.to_json(),
+                |v| report.to_text(v),
+            );
+            ExitCode::from(report.exit_code)
         }
-    };
-    let report = trim_publish::run(&config);
-
-    // Diagnostics go to stderr; the summary (or JSON) to stdout. A closed pipe is not an error.
-    let mut stderr = std::io::stderr().lock();
-    for d in &report.diagnostics {
-        if quiet && d.severity == Severity::Warning {
-            continue;
-        }
-        if writeln!(stderr, "{d}").is_err() {
-            break;
+        None => {
+            let output = Output::from(&args.trim.output);
+            let config = match args.trim.into_config() {
+                Ok(c) => c,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            let report = trim_publish::run(&config);
+            output.emit(
+                &report.diagnostics,
+                || report.to_json(),
+                |v| report.to_text(v),
+            );
+            ExitCode::from(report.exit_code)
         }
     }
-    let out = match format {
-        Format::Json => format!("{}\n", report.to_json()),
-        Format::Text if quiet => String::new(),
-        Format::Text => report.to_text(verbose),
-    };
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
-    ExitCode::from(report.exit_code)
+}
+
+struct Output {
+    format: Format,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl From<&OutputArgs> for Output {
+    fn from(a: &OutputArgs) -> Self {
+        Output {
+            format: a.format,
+            quiet: a.quiet,
+            verbose: a.verbose,
+        }
+    }
+}
+
+impl Output {
+    /// Diagnostics go to stderr; the summary or the JSON to stdout. `-q` keeps errors and JSON.
+    /// A closed pipe is not an error.
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        json: impl FnOnce() -> String,
+        text: impl FnOnce(bool) -> String,
+    ) {
+        let mut stderr = std::io::stderr().lock();
+        for d in diagnostics {
+            if self.quiet && d.severity == Severity::Warning {
+                continue;
+            }
+            if writeln!(stderr, "{d}").is_err() {
+                break;
+            }
+        }
+        let out = match self.format {
+            Format::Json => format!("{}\n", json()),
+            Format::Text if self.quiet => String::new(),
+            Format::Text => text(self.verbose),
+        };
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    }
 }

@@ -13,6 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::inputs::PublishedApp;
 use crate::manifest::ManifestUnion;
 use crate::plan::{FileAction, KeepReason, RemovalPlan};
+use crate::resolve::{host_missing_message, Found, HostAsset, HostAssetType, Resolution};
 use crate::store::Store;
 use crate::verify::{Match, StoreVerification, Verdict};
 use crate::{Status, TrimConfig};
@@ -460,5 +461,220 @@ mod tests {
         assert_eq!(Status::Refused.exit_code(), 1);
         assert_eq!(Status::Invalid.exit_code(), 2);
         assert_eq!(Status::Failed.exit_code(), 3);
+    }
+}
+
+/// How `verify` ended; the one place its outcomes map to exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyStatus {
+    /// Every runtime and native asset resolves: the host would start the app.
+    Starts,
+    /// At least one runtime or native asset is missing, or a store copy is too old.
+    Fails,
+    /// The folder could not be read.
+    Invalid,
+}
+
+impl VerifyStatus {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            VerifyStatus::Starts => 0,
+            VerifyStatus::Fails => 1,
+            VerifyStatus::Invalid => 2,
+        }
+    }
+}
+
+/// The outcome of `trim-publish verify` (`--format json`; same `schemaVersion` rules).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub command: &'static str,
+    pub status: VerifyStatus,
+    pub exit_code: u8,
+    pub publish_dir: PathBuf,
+    pub deps_file: Option<PathBuf>,
+    /// The RID whose `runtimeTargets` were chosen.
+    pub rid: Option<String>,
+    pub stores: Vec<Store>,
+    pub assets: Vec<ResolvedAsset>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolvedAsset {
+    pub package: String,
+    pub version: String,
+    pub asset_type: HostAssetType,
+    /// The path as written in deps.json.
+    pub path: String,
+    /// `app`, `store` or `missing`.
+    pub resolved_from: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_path: Option<PathBuf>,
+}
+
+impl VerifyReport {
+    pub fn new(config: &crate::VerifyConfig) -> Self {
+        VerifyReport {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            command: "verify",
+            status: VerifyStatus::Starts,
+            exit_code: 0,
+            publish_dir: config.publish_dir.clone(),
+            deps_file: None,
+            rid: None,
+            stores: Vec::new(),
+            assets: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn finish(&mut self, status: VerifyStatus, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+        self.status = status;
+        self.exit_code = status.exit_code();
+    }
+
+    pub fn record(
+        &mut self,
+        app: &PublishedApp,
+        rid: &str,
+        stores: &[Store],
+        assets: &[HostAsset<'_>],
+        resolutions: &[Resolution],
+        notes: Vec<Diagnostic>,
+    ) {
+        self.deps_file = Some(app.deps.path.clone());
+        self.rid = Some(rid.to_string());
+        self.stores = stores.to_vec();
+        let deps_name = crate::manifest::file_name(&app.deps.path);
+        let mut diagnostics = notes;
+        let mut fails = false;
+        let mut missing_any = false;
+        for (asset, resolution) in assets.iter().zip(resolutions) {
+            let (from, path) = match &resolution.found {
+                Found::App(p) => ("app", Some(p.clone())),
+                Found::Store(_, p) => ("store", Some(p.clone())),
+                Found::Missing => ("missing", None),
+            };
+            self.assets.push(ResolvedAsset {
+                package: asset.library.name.clone(),
+                version: asset.library.version_text.clone(),
+                asset_type: asset.asset_type,
+                path: asset.asset.path.clone(),
+                resolved_from: from,
+                resolved_path: path.clone(),
+            });
+            let location = app.deps.location_of(&asset.library.key);
+            if resolution.found == Found::Missing {
+                missing_any = true;
+                let host = host_missing_message(&deps_name, asset);
+                let d = if asset.asset_type == HostAssetType::Resources {
+                    Diagnostic::warning(
+                        "TP5003",
+                        format!("a resource assembly is missing; the host only logs this and the app starts without the translations:\n  {host}"),
+                    )
+                } else {
+                    fails = true;
+                    Diagnostic::error(
+                        "TP5001",
+                        format!("the host would not start the app (exit code 140):\n  {host}"),
+                    )
+                };
+                diagnostics.push(d.in_file(&app.deps.path).at(location));
+            }
+            if let Some((found, wanted)) = &resolution.lower_version {
+                fails = true;
+                diagnostics.push(
+                    Diagnostic::error(
+                        "TP5002",
+                        format!(
+                            "package {} {}: the store copy {} has assembly version {found}, lower than the {wanted} the app was built against; the host would load it and the runtime would fail with FileLoadException",
+                            asset.library.name,
+                            asset.library.version_text,
+                            path.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+                        ),
+                    )
+                    .in_file(&app.deps.path)
+                    .at(location),
+                );
+            }
+        }
+        if missing_any && !stores.iter().any(|s| s.probe_dir.is_dir()) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "TP5004",
+                    "no store directory exists, so .NET 5 and later hosts skip their file checks: the app would start and fail later with FileNotFoundException when it first uses a missing assembly (.NET Core 3.1 reports it at start-up)",
+                )
+                .in_file(&app.deps.path),
+            );
+        }
+        self.finish(
+            if fails {
+                VerifyStatus::Fails
+            } else {
+                VerifyStatus::Starts
+            },
+            diagnostics,
+        );
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the report always serialises")
+    }
+
+    pub fn to_text(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        if verbose {
+            for a in &self.assets {
+                let _ = writeln!(
+                    out,
+                    "{:>8} {} {} {}{}",
+                    a.resolved_from,
+                    a.package,
+                    a.version,
+                    a.path,
+                    a.resolved_path
+                        .as_ref()
+                        .map(|p| format!("  ({})", p.display()))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        let count = |from: &str| {
+            self.assets
+                .iter()
+                .filter(|a| a.resolved_from == from)
+                .count()
+        };
+        match self.status {
+            VerifyStatus::Starts => {
+                let _ = writeln!(
+                    out,
+                    "the app would start: {} resolve ({} from the app folder, {} from {})",
+                    plural(self.assets.len() - count("missing"), "asset"),
+                    count("app"),
+                    count("store"),
+                    plural(self.stores.len(), "store")
+                );
+            }
+            VerifyStatus::Fails => {
+                let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+                let _ = writeln!(
+                    out,
+                    "the app would not start: {} (of {} assets)",
+                    plural(errors, "problem"),
+                    self.assets.len()
+                );
+            }
+            VerifyStatus::Invalid => {}
+        }
+        out
     }
 }
