@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::inputs::ManifestSources;
-use crate::{StoreOptions, TrimConfig, VerifyConfig};
+use crate::{CacheChoice, StoreOptions, TrimConfig, VerifyConfig};
 
 const VERIFY_AFTER_HELP: &str = "\
 Examples:
@@ -162,6 +162,15 @@ pub struct StoreArgs {
     /// Threads for hashing (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+
+    /// Where to keep digests of store files between runs (default: ~/.cache/trim-publish, or
+    /// $XDG_CACHE_HOME/trim-publish). An entry is used only while the file is unchanged.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Do not read or write the digest cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -186,6 +195,12 @@ impl StoreArgs {
             from_env: self.store_from_env,
             arch: self.arch,
             jobs: self.jobs.map(usize::from),
+            cache: match (self.cache, self.no_cache) {
+                (_, true) => CacheChoice::Off,
+                (Some(dir), false) => CacheChoice::Dir(dir),
+                (None, false) => CacheChoice::Default,
+            },
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         }
     }
 }

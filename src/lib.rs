@@ -10,6 +10,7 @@ pub mod cli;
 pub mod deps;
 pub mod depsedit;
 pub mod diagnostic;
+pub mod digestcache;
 pub mod inputs;
 pub mod inventory;
 mod jsonspan;
@@ -56,6 +57,29 @@ pub struct StoreOptions {
     pub arch: Option<String>,
     /// `--jobs`: threads for hashing; rayon's default (one per core) when absent.
     pub jobs: Option<usize>,
+    /// Where store digests are cached.
+    pub cache: CacheChoice,
+    /// Show a progress bar while hashing (the CLI sets it when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// `--cache DIR`, `--no-cache`, or the user's cache folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CacheChoice {
+    #[default]
+    Default,
+    Dir(PathBuf),
+    Off,
+}
+
+impl CacheChoice {
+    fn dir(&self) -> Option<PathBuf> {
+        match self {
+            CacheChoice::Default => digestcache::DigestCache::default_dir(),
+            CacheChoice::Dir(d) => Some(d.clone()),
+            CacheChoice::Off => None,
+        }
+    }
 }
 
 impl StoreOptions {
@@ -246,7 +270,40 @@ pub fn run(config: &TrimConfig) -> Report {
             },
             None => None,
         };
-        let checked = verify::verify_plan(&app.dir, &plan, &union, &stores, pool.as_ref());
+        let cache = config
+            .stores
+            .cache
+            .dir()
+            .map(|d| digestcache::DigestCache::open(&d));
+        // Long runs on a terminal get a progress bar on stderr; pipelines and short runs do not.
+        let to_hash: u64 = plan.removals().iter().map(|(_, size)| 2 * size).sum();
+        let progress = (config.stores.progress && to_hash >= 256 << 20).then(|| {
+            let bar = indicatif::ProgressBar::new(to_hash);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "verifying {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        });
+        let stage = verify::Stage {
+            pool: pool.as_ref(),
+            cache: cache.as_ref(),
+            progress: progress.as_ref(),
+        };
+        let checked = verify::verify_plan(&app.dir, &plan, &union, &stores, &stage);
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        if let Some(cache) = &cache {
+            if let Err(e) = cache.save() {
+                report.diagnostics.push(Diagnostic::warning(
+                    "TP4005",
+                    format!("cannot write the digest cache: {e}; the next run will hash the store again (--cache DIR or --no-cache)"),
+                ));
+            }
+        }
         report.set_store_verification(&stores, &checked);
         if !checked.errors.is_empty() {
             report.fail(Status::Refused, checked.errors);

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::digestcache::{DigestCache, FileKey};
 use crate::manifest::ManifestUnion;
 use crate::metadata::{read_identity, AssemblyIdentity};
 use crate::plan::{FileAction, RemovalPlan};
@@ -61,24 +62,51 @@ thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BUFFER]);
 }
 
-/// Verifies every check, in parallel on `pool` (or rayon's global pool). The result is in the
-/// order of `checks`.
-pub fn verify(checks: &[Check], pool: Option<&rayon::ThreadPool>) -> Vec<Verdict> {
+/// How the parallel stage runs: its thread pool, the store digest cache, a progress bar.
+#[derive(Default)]
+pub struct Stage<'a> {
+    /// `--jobs`; rayon's global pool (one thread per core) when absent.
+    pub pool: Option<&'a rayon::ThreadPool>,
+    pub cache: Option<&'a DigestCache>,
+    /// Advanced by the bytes read.
+    pub progress: Option<&'a indicatif::ProgressBar>,
+}
+
+/// Verifies every check in parallel. The result is in the order of `checks`.
+pub fn verify(checks: &[Check], stage: &Stage<'_>) -> Vec<Verdict> {
     let run = || {
         checks
             .par_iter()
             // One file per task: rayon would otherwise keep a run of large files on one thread.
             .with_max_len(1)
-            .map(verify_one)
+            .map(|c| verify_one(c, stage))
             .collect()
     };
-    match pool {
+    match stage.pool {
         Some(p) => p.install(run),
         None => run(),
     }
 }
 
-fn verify_one(check: &Check) -> Verdict {
+/// The store copy's digest: from the cache when the file is unchanged, else read and cached.
+fn store_digest(path: &Path, stage: &Stage<'_>) -> std::io::Result<blake3::Hash> {
+    let Some(cache) = stage.cache else {
+        return hash_file(path, stage.progress);
+    };
+    let canonical = std::fs::canonicalize(path)?;
+    let key = FileKey::of(&std::fs::metadata(&canonical)?);
+    if let Some(digest) = cache.get(&canonical, key) {
+        return Ok(digest);
+    }
+    let digest = hash_file(&canonical, stage.progress)?;
+    // Only cache what did not change while it was read.
+    if FileKey::of(&std::fs::metadata(&canonical)?) == key {
+        cache.put(&canonical, key, digest);
+    }
+    Ok(digest)
+}
+
+fn verify_one(check: &Check, stage: &Stage<'_>) -> Verdict {
     let unreadable = |path: &Path, e: std::io::Error| Verdict::Unreadable {
         path: path.to_path_buf(),
         error: e.to_string(),
@@ -97,11 +125,11 @@ fn verify_one(check: &Check) -> Verdict {
         return Verdict::Missing;
     };
     if app_size == store_size {
-        let app_digest = match hash_file(&check.app_path) {
+        let app_digest = match hash_file(&check.app_path, stage.progress) {
             Ok(d) => d,
             Err(e) => return unreadable(&check.app_path, e),
         };
-        let store_digest = match hash_file(&store_path) {
+        let store_digest = match store_digest(&store_path, stage) {
             Ok(d) => d,
             Err(e) => return unreadable(&store_path, e),
         };
@@ -158,7 +186,10 @@ fn compare_identities(app: &[u8], store: &[u8]) -> Result<(), String> {
 }
 
 /// BLAKE3 of a file, read through a reused per-thread buffer (plain `read()` beat mmap here).
-pub fn hash_file(path: &Path) -> std::io::Result<blake3::Hash> {
+pub fn hash_file(
+    path: &Path,
+    progress: Option<&indicatif::ProgressBar>,
+) -> std::io::Result<blake3::Hash> {
     let mut file = File::open(path)?;
     let mut hasher = blake3::Hasher::new();
     BUF.with(|buf| -> std::io::Result<()> {
@@ -169,6 +200,9 @@ pub fn hash_file(path: &Path) -> std::io::Result<blake3::Hash> {
                 return Ok(());
             }
             hasher.update(&buf[..n]);
+            if let Some(p) = progress {
+                p.inc(n as u64);
+            }
         }
     })?;
     Ok(hasher.finalize())
@@ -189,7 +223,7 @@ pub fn verify_plan(
     plan: &RemovalPlan,
     union: &ManifestUnion,
     stores: &[Store],
-    pool: Option<&rayon::ThreadPool>,
+    stage: &Stage<'_>,
 ) -> StoreVerification {
     let mut owners = Vec::new();
     let mut checks = Vec::new();
@@ -213,7 +247,7 @@ pub fn verify_plan(
             owners.push((package, file));
         }
     }
-    let verdicts = verify(&checks, pool);
+    let verdicts = verify(&checks, stage);
     let mut result = StoreVerification::default();
     let searched = || {
         stores

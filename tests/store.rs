@@ -389,3 +389,121 @@ fn jobs_and_a_missing_store_folder() {
     ]);
     assert_eq!(out.status.code(), Some(2), "--jobs 0 is a usage error");
 }
+
+// The digest cache.
+
+fn cache_file(ex: &Example) -> PathBuf {
+    ex.root.join(".cache/trim-publish/digests-v1.tsv")
+}
+
+#[test]
+fn store_digests_are_cached_and_a_changed_store_file_is_never_trusted() {
+    let ex = Example::new();
+    let mut args = both_manifests().to_vec();
+    args.extend(["--store", "store", "-n", "publish"]);
+    assert_eq!(ex.run(&args).status.code(), Some(0));
+    let cached = fs::read_to_string(cache_file(&ex)).unwrap();
+    assert_eq!(cached.lines().count(), 9, "{cached}");
+    // Same size, other bytes: the file's ctime changes, so the cached digest is not used.
+    let victim = store_file(
+        &ex,
+        "newtonsoft.json/13.0.1/lib/netstandard2.0/Newtonsoft.Json.dll",
+    );
+    let mut bytes = fs::read(&victim).unwrap();
+    bytes[100] ^= 1;
+    fs::write(&victim, &bytes).unwrap();
+    assert_store_refuses(
+        &ex,
+        &["--store", "store"],
+        &["TP4002", "Newtonsoft.Json.dll"],
+    );
+}
+
+#[test]
+fn a_corrupt_cache_changes_no_verdict() {
+    let ex = Example::new();
+    fs::create_dir_all(cache_file(&ex).parent().unwrap()).unwrap();
+    fs::write(cache_file(&ex), "0\t0\tnot a number\n\u{0}\u{1}garbage\n").unwrap();
+    let mut args = both_manifests().to_vec();
+    args.extend(["--store", "store", "-n", "publish"]);
+    assert_eq!(ex.run(&args).status.code(), Some(0));
+    fs::write(
+        store_file(
+            &ex,
+            "newtonsoft.json/13.0.1/lib/netstandard2.0/Newtonsoft.Json.dll",
+        ),
+        b"x",
+    )
+    .unwrap();
+    fs::write(cache_file(&ex), "truncated\tline").unwrap();
+    assert_store_refuses(&ex, &["--store", "store"], &["TP4002"]);
+}
+
+#[test]
+fn no_cache_and_an_explicit_cache_folder() {
+    let ex = Example::new();
+    let mut args = both_manifests().to_vec();
+    args.extend(["--store", "store", "-n", "--no-cache", "publish"]);
+    assert_eq!(ex.run(&args).status.code(), Some(0));
+    assert!(!cache_file(&ex).exists());
+    let mut args = both_manifests().to_vec();
+    args.extend(["--store", "store", "-n", "--cache", "mycache", "publish"]);
+    assert_eq!(ex.run(&args).status.code(), Some(0));
+    assert!(ex.root.join("mycache/digests-v1.tsv").exists());
+    // A cache that cannot be written is a warning, not a failure.
+    fs::write(ex.root.join("afile"), "").unwrap();
+    let mut args = both_manifests().to_vec();
+    args.extend(["--store", "store", "-n", "--cache", "afile/sub", "publish"]);
+    let out = ex.run(&args);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("warning[TP4005]"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_cache_hit_skips_reading_the_store_copy() {
+    // The library view: an entry whose key matches the store file is used as is, which is why
+    // keys cover device, inode, size, mtime and ctime.
+    use trim_publish::digestcache::{DigestCache, FileKey};
+    use trim_publish::verify::{verify, Check, Match, Stage, Verdict};
+    let ex = Example::new();
+    let app = ex.publish().join("Newtonsoft.Json.dll");
+    let store = fs::canonicalize(store_file(
+        &ex,
+        "newtonsoft.json/13.0.1/lib/netstandard2.0/Newtonsoft.Json.dll",
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = DigestCache::open(dir.path());
+    let key = FileKey::of(&fs::metadata(&store).unwrap());
+    let fake = blake3::hash(b"not the file");
+    cache.put(&store, key, fake);
+    cache.save().unwrap();
+    let cache = DigestCache::open(dir.path());
+    let check = Check {
+        app_path: app,
+        store_candidates: vec![store.clone()],
+    };
+    let stage = Stage {
+        cache: Some(&cache),
+        ..Default::default()
+    };
+    // The fake digest differs from the app's, so the verdict falls back to reading both files.
+    let verdicts = verify(std::slice::from_ref(&check), &stage);
+    assert!(
+        matches!(&verdicts[0], Verdict::Differs { .. }),
+        "{verdicts:?}"
+    );
+    // Without the fake entry the same check is identical: the cache was consulted.
+    let stage = Stage::default();
+    let verdicts = verify(std::slice::from_ref(&check), &stage);
+    assert!(
+        matches!(
+            &verdicts[0],
+            Verdict::Served {
+                how: Match::Identical,
+                ..
+            }
+        ),
+        "{verdicts:?}"
+    );
+}

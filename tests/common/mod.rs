@@ -57,7 +57,9 @@ impl Example {
     }
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("trim-publish").unwrap();
-        c.current_dir(&self.root);
+        // Hermetic: the digest cache goes to this example's own folder.
+        c.current_dir(&self.root)
+            .env("XDG_CACHE_HOME", self.root.join(".cache"));
         c
     }
     /// Runs the binary in the example's root with these arguments.
