@@ -168,6 +168,35 @@ pub fn read_published_app(
         .to_diagnostic());
     }
     let deps_path = locate_deps_file(dir, deps_file).map_err(|e| e.to_diagnostic())?;
+    // Walking the folder and reading the app's files are independent.
+    let (described, inventory) = rayon::join(|| read_app_files(dir, &deps_path), || scan(dir));
+    let AppFiles {
+        deps,
+        deps_bom,
+        runtime_config,
+        runtime_config_path,
+    } = described?;
+    let inventory = inventory?;
+    Ok(PublishedApp {
+        dir: dir.to_path_buf(),
+        deps,
+        deps_bom,
+        runtime_config,
+        runtime_config_path,
+        inventory,
+    })
+}
+
+/// What the app's own files say: the deps.json and the runtimeconfig beside it.
+struct AppFiles {
+    deps: DepsFile,
+    deps_bom: bool,
+    runtime_config: RuntimeConfig,
+    runtime_config_path: PathBuf,
+}
+
+fn read_app_files(dir: &Path, deps_path: &Path) -> Result<AppFiles, Diagnostic> {
+    let deps_path = deps_path.to_path_buf();
     let bytes = std::fs::read(&deps_path).map_err(|source| {
         DepsError::Unreadable {
             path: deps_path.clone(),
@@ -203,7 +232,17 @@ pub fn read_published_app(
     };
     let runtime_config =
         RuntimeConfig::parse(&runtime_config_path, &rc_bytes).map_err(|e| e.to_diagnostic())?;
-    let inventory = Inventory::scan(dir).map_err(|e| {
+    let deps_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    Ok(AppFiles {
+        deps,
+        deps_bom,
+        runtime_config,
+        runtime_config_path,
+    })
+}
+
+fn scan(dir: &Path) -> Result<Inventory, Diagnostic> {
+    Inventory::scan(dir).map_err(|e| {
         PublishDirError::Scan {
             path: e
                 .path()
@@ -212,14 +251,6 @@ pub fn read_published_app(
             message: e.to_string(),
         }
         .to_diagnostic()
-    })?;
-    Ok(PublishedApp {
-        dir: dir.to_path_buf(),
-        deps,
-        deps_bom: bytes.starts_with(b"\xEF\xBB\xBF"),
-        runtime_config,
-        runtime_config_path,
-        inventory,
     })
 }
 

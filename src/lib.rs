@@ -179,8 +179,11 @@ pub fn run(config: &TrimConfig) -> Report {
         }
     };
     // Read every input, collecting errors from manifests and the folder together.
-    let manifests = inputs::read_manifests(&config.sources);
-    let app = inputs::read_published_app(&config.publish_dir, config.deps_file.as_deref());
+    // The two are independent: read them side by side.
+    let (manifests, app) = rayon::join(
+        || inputs::read_manifests(&config.sources),
+        || inputs::read_published_app(&config.publish_dir, config.deps_file.as_deref()),
+    );
     let (union, app) = match (manifests, app) {
         (Ok((union, warnings)), Ok(app)) => {
             report.diagnostics.extend(warnings);

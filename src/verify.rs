@@ -60,6 +60,7 @@ const BUFFER: usize = 256 * 1024;
 
 thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BUFFER]);
+    static BUFS: RefCell<(Vec<u8>, Vec<u8>)> = RefCell::new((vec![0; BUFFER], vec![0; BUFFER]));
 }
 
 /// How the parallel stage runs: its thread pool, the store digest cache, a progress bar.
@@ -88,22 +89,89 @@ pub fn verify(checks: &[Check], stage: &Stage<'_>) -> Vec<Verdict> {
     }
 }
 
-/// The store copy's digest: from the cache when the file is unchanged, else read and cached.
-fn store_digest(path: &Path, stage: &Stage<'_>) -> std::io::Result<blake3::Hash> {
-    let Some(cache) = stage.cache else {
-        return hash_file(path, stage.progress);
-    };
-    let canonical = std::fs::canonicalize(path)?;
-    let key = FileKey::of(&std::fs::metadata(&canonical)?);
-    if let Some(digest) = cache.get(&canonical, key) {
-        return Ok(digest);
+/// Whether two files of equal size hold the same bytes, and the BLAKE3 of the publish copy.
+///
+/// With a cached digest of the store copy only the publish copy is read. Otherwise both are read
+/// side by side and compared chunk by chunk while the publish copy is hashed: a byte comparison
+/// proves identity for half the hashing work, and equal bytes have equal digests, so the store
+/// copy's digest is cached all the same.
+fn same_bytes(
+    app: &Path,
+    store: &Path,
+    store_key: FileKey,
+    stage: &Stage<'_>,
+) -> Result<(blake3::Hash, bool), (PathBuf, std::io::Error)> {
+    // Cache entries are keyed by the absolute path as probed; device and inode in the key make a
+    // path that now leads to another file miss.
+    let cached = stage.cache.map(|cache| {
+        (
+            cache,
+            std::path::absolute(store).unwrap_or_else(|_| store.to_path_buf()),
+        )
+    });
+    if let Some((cache, path)) = &cached {
+        if let Some(store_digest) = cache.get(path, store_key) {
+            let digest = hash_file(app, stage.progress).map_err(|e| (app.to_path_buf(), e))?;
+            return Ok((digest, digest == store_digest));
+        }
     }
-    let digest = hash_file(&canonical, stage.progress)?;
-    // Only cache what did not change while it was read.
-    if FileKey::of(&std::fs::metadata(&canonical)?) == key {
-        cache.put(&canonical, key, digest);
+    let (digest, equal) = hash_and_compare(app, store, stage.progress)?;
+    if let Some((cache, path)) = cached {
+        // Only what was proven equal, and did not change while it was read, is cached.
+        let unchanged = std::fs::metadata(&path).is_ok_and(|m| FileKey::of(&m) == store_key);
+        if equal && unchanged {
+            cache.put(&path, store_key, digest);
+        }
     }
-    Ok(digest)
+    Ok((digest, equal))
+}
+
+/// Hashes `app` while comparing it with `store`; stops comparing at the first difference.
+fn hash_and_compare(
+    app: &Path,
+    store: &Path,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(blake3::Hash, bool), (PathBuf, std::io::Error)> {
+    let mut a = File::open(app).map_err(|e| (app.to_path_buf(), e))?;
+    let mut b = File::open(store).map_err(|e| (store.to_path_buf(), e))?;
+    let mut hasher = blake3::Hasher::new();
+    let mut equal = true;
+    BUFS.with(|bufs| {
+        let (buf_a, buf_b) = &mut *bufs.borrow_mut();
+        loop {
+            let n = read_full(&mut a, buf_a).map_err(|e| (app.to_path_buf(), e))?;
+            hasher.update(&buf_a[..n]);
+            if equal {
+                let m = read_full(&mut b, &mut buf_b[..n.max(1)])
+                    .map_err(|e| (store.to_path_buf(), e))?;
+                equal = m == n && buf_a[..n] == buf_b[..n];
+                if let Some(p) = progress {
+                    p.inc(m as u64);
+                }
+            }
+            if let Some(p) = progress {
+                p.inc(n as u64);
+            }
+            if n == 0 {
+                return Ok(());
+            }
+        }
+    })?;
+    Ok((hasher.finalize(), equal))
+}
+
+/// Fills `buf` unless the file ends first; returns the bytes read.
+fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 fn verify_one(check: &Check, stage: &Stage<'_>) -> Verdict {
@@ -116,30 +184,31 @@ fn verify_one(check: &Check, stage: &Stage<'_>) -> Verdict {
         Err(e) => return unreadable(&check.app_path, e),
     };
     // The host takes the first store that has the file.
-    let Some((store_path, store_size)) = check.store_candidates.iter().find_map(|p| {
+    let Some((store_path, store_meta)) = check.store_candidates.iter().find_map(|p| {
         std::fs::metadata(p)
             .ok()
             .filter(|m| m.is_file())
-            .map(|m| (p.clone(), m.len()))
+            .map(|m| (p.clone(), m))
     }) else {
         return Verdict::Missing;
     };
-    if app_size == store_size {
-        let app_digest = match hash_file(&check.app_path, stage.progress) {
-            Ok(d) => d,
-            Err(e) => return unreadable(&check.app_path, e),
-        };
-        let store_digest = match store_digest(&store_path, stage) {
-            Ok(d) => d,
-            Err(e) => return unreadable(&store_path, e),
-        };
-        if app_digest == store_digest {
-            return Verdict::Served {
-                store_path,
-                size: app_size,
-                digest: app_digest.to_hex().to_string(),
-                how: Match::Identical,
-            };
+    if app_size == store_meta.len() {
+        match same_bytes(
+            &check.app_path,
+            &store_path,
+            FileKey::of(&store_meta),
+            stage,
+        ) {
+            Ok((app_digest, true)) => {
+                return Verdict::Served {
+                    store_path,
+                    size: app_size,
+                    digest: app_digest.to_hex().to_string(),
+                    how: Match::Identical,
+                };
+            }
+            Ok((_, false)) => {}
+            Err((path, e)) => return unreadable(&path, e),
         }
     }
     // Different bytes: the same assembly only if both are assemblies with the same identity.
