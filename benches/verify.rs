@@ -26,6 +26,7 @@ fn config(dir: &Path, cache: CacheChoice) -> TrimConfig {
         allow_version_mismatch: false,
         keep: Vec::new(),
         dry_run: true,
+        check: false,
         stores: StoreOptions {
             dirs: vec![dir.join("store")],
             cache,

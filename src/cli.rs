@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::MessageFormat;
 use crate::inputs::ManifestSources;
 use crate::{CacheChoice, StoreOptions, TrimConfig, VerifyConfig};
 
@@ -38,7 +39,8 @@ Exit codes:
      different one (trimming would break the app); nothing changed
   2  bad input or usage: unreadable or malformed manifest, project, deps.json or
      runtimeconfig, unsafe path, symbolic link; nothing changed
-  3  applying failed part-way; the report says what was and was not done";
+  3  applying failed part-way; the report says what was and was not done
+  4  --check: the folder is not trimmed as the manifests ask";
 
 /// Trim a .NET publish folder against runtime package store target manifests.
 ///
@@ -114,6 +116,17 @@ pub struct TrimArgs {
     #[arg(short = 'n', long)]
     pub dry_run: bool,
 
+    /// Change nothing; exit with 4 when the folder is not trimmed as the manifests ask (files to
+    /// remove, or deps.json lacking runtimeStoreManifestName). For gates that check an artifact
+    /// someone else trimmed.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+
+    /// Append a Markdown summary (what was trimmed, bytes saved, per manifest) to FILE, e.g.
+    /// "$GITHUB_STEP_SUMMARY".
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -179,6 +192,17 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// How errors and warnings are printed on stderr: `human`; `msbuild` canonical messages
+    /// (`file(line,col): error TP1003: ...`) for an MSBuild Exec task; `github` workflow commands
+    /// (`::error file=...::...`) for GitHub Actions annotations.
+    #[arg(long, value_enum, default_value_t = MessageFormatArg::Human, value_name = "FORMAT")]
+    pub message_format: MessageFormatArg,
+
+    /// Colour on stderr: `auto` (only on a terminal, and not when NO_COLOR is set), `always`,
+    /// `never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
     /// Print only errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -212,6 +236,45 @@ impl VerifyArgs {
             deps_file: self.deps_file,
             stores: self.store.into_options(),
             rid: self.rid,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormatArg {
+    Human,
+    Msbuild,
+    Github,
+}
+
+impl From<MessageFormatArg> for MessageFormat {
+    fn from(m: MessageFormatArg) -> Self {
+        match m {
+            MessageFormatArg::Human => MessageFormat::Human,
+            MessageFormatArg::Msbuild => MessageFormat::Msbuild,
+            MessageFormatArg::Github => MessageFormat::Github,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour stderr: `auto` means a terminal, NO_COLOR unset or empty, TERM not dumb.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::IsTerminal::is_terminal(&std::io::stderr())
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
         }
     }
 }
@@ -257,7 +320,8 @@ impl TrimArgs {
             deps_file: self.deps_file,
             allow_version_mismatch: self.allow_version_mismatch,
             keep: self.keep,
-            dry_run: self.dry_run,
+            dry_run: self.dry_run || self.check,
+            check: self.check,
             stores: self.store.into_options(),
         })
     }

@@ -43,6 +43,8 @@ pub struct TrimConfig {
     pub allow_version_mismatch: bool,
     pub keep: Vec<String>,
     pub dry_run: bool,
+    /// `--check`: a dry run that fails (exit 4) unless the folder is already trimmed.
+    pub check: bool,
     pub stores: StoreOptions,
 }
 
@@ -148,6 +150,8 @@ pub enum Status {
     Invalid,
     /// Applying failed part-way; the report says what was done.
     Failed,
+    /// `--check`: the folder still holds files to remove or lacks deps.json changes.
+    NotTrimmed,
 }
 
 impl Status {
@@ -157,6 +161,7 @@ impl Status {
             Status::Refused => 1,
             Status::Invalid => 2,
             Status::Failed => 3,
+            Status::NotTrimmed => 4,
         }
     }
 }
@@ -312,6 +317,21 @@ pub fn run(config: &TrimConfig) -> Report {
             report.fail(Status::Refused, checked.errors);
             return report;
         }
+    }
+    if config.check {
+        report.fail(
+            Status::NotTrimmed,
+            vec![Diagnostic::error(
+                "TP2008",
+                format!(
+                    "the folder is not trimmed as the manifests ask: {} file(s) still to remove, {} deps.json entries without their runtimeStoreManifestName; run trim-publish without --check to trim it",
+                    plan.removals().len(),
+                    plan.deps_edits.len()
+                ),
+            )
+            .in_file(&config.publish_dir)],
+        );
+        return report;
     }
     if config.dry_run {
         report.finish(Status::DryRun);

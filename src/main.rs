@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use trim_publish::cli::{Args, Command, Format, OutputArgs};
-use trim_publish::diagnostic::{Diagnostic, Severity};
+use trim_publish::diagnostic::{Diagnostic, MessageFormat, Severity};
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         }
         None => {
             let output = Output::from(&args.trim.output);
+            let summary = args.trim.summary.clone();
             let config = match args.trim.into_config() {
                 Ok(c) => c,
                 Err(message) => {
@@ -35,6 +36,18 @@ fn main() -> ExitCode {
                 || report.to_json(),
                 |v| report.to_text(v),
             );
+            if let Some(path) = summary {
+                // Appended, as CI job summaries ($GITHUB_STEP_SUMMARY) collect several steps.
+                let written = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(report.to_markdown().as_bytes()));
+                if let Err(e) = written {
+                    eprintln!("error: cannot write the summary to {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
             ExitCode::from(report.exit_code)
         }
     }
@@ -42,14 +55,19 @@ fn main() -> ExitCode {
 
 struct Output {
     format: Format,
+    messages: MessageFormat,
+    color: bool,
     quiet: bool,
     verbose: bool,
 }
 
 impl From<&OutputArgs> for Output {
     fn from(a: &OutputArgs) -> Self {
+        let messages = MessageFormat::from(a.message_format);
         Output {
             format: a.format,
+            messages,
+            color: messages == MessageFormat::Human && a.color.enabled(),
             quiet: a.quiet,
             verbose: a.verbose,
         }
@@ -70,7 +88,7 @@ impl Output {
             if self.quiet && d.severity == Severity::Warning {
                 continue;
             }
-            if writeln!(stderr, "{d}").is_err() {
+            if writeln!(stderr, "{}", d.render(self.messages, self.color)).is_err() {
                 break;
             }
         }

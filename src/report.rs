@@ -294,16 +294,112 @@ impl Report {
         serde_json::to_string_pretty(self).expect("the report always serialises")
     }
 
+    /// A Markdown summary for a CI job page: outcome, trimmed packages, bytes saved per manifest,
+    /// problems.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let t = &self.totals;
+        let outcome = match self.status {
+            Status::Trimmed => format!(
+                "removed {} ({}, {:.1}% of the folder)",
+                plural(t.files_removed, "file"),
+                human_bytes(t.bytes_removed),
+                t.share_of_folder * 100.0
+            ),
+            Status::DryRun => format!(
+                "dry run: would remove {} ({})",
+                plural(t.files_removed, "file"),
+                human_bytes(t.bytes_removed)
+            ),
+            Status::AlreadyTrimmed => "already trimmed".to_string(),
+            Status::NothingToTrim => "nothing to trim".to_string(),
+            Status::NotTrimmed => format!(
+                "not trimmed: {} still to remove",
+                plural(t.files_removed, "file")
+            ),
+            Status::Refused => "refused: nothing was changed".to_string(),
+            Status::Invalid => "invalid input: nothing was changed".to_string(),
+            Status::Failed => "failed part-way".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "### trim-publish: {}\n\n`{}`: {outcome}.\n",
+            self.publish_dir.display(),
+            self.deps_file
+                .as_ref()
+                .map_or_else(|| "?".to_string(), |d| crate::manifest::file_name(d))
+        );
+        if !self.packages.is_empty() {
+            out.push_str(
+                "| package | version | manifests | files | size |\n|---|---|---|---:|---:|\n",
+            );
+            for p in &self.packages {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    p.id,
+                    p.version,
+                    p.manifests.join(", "),
+                    p.files_removed,
+                    human_bytes(p.bytes_removed)
+                );
+            }
+            out.push('\n');
+        }
+        if !self.manifests.is_empty() {
+            out.push_str(
+                "| manifest | packages listed | packages trimmed | bytes |\n|---|---:|---:|---:|\n",
+            );
+            for m in &self.manifests {
+                let mine = self
+                    .packages
+                    .iter()
+                    .filter(|p| p.manifests.contains(&m.name));
+                let (count, bytes) = mine.fold((0, 0u64), |(c, b), p| (c + 1, b + p.bytes_removed));
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {count} | {} |",
+                    m.name,
+                    m.packages,
+                    human_bytes(bytes)
+                );
+            }
+            out.push('\n');
+        }
+        let kept: Vec<&FileReport> = self
+            .packages
+            .iter()
+            .flat_map(|p| &p.files)
+            .filter(|f| f.action == "keep")
+            .collect();
+        if !kept.is_empty() {
+            out.push_str("Kept:\n");
+            for f in kept {
+                let _ = writeln!(out, "- `{}`: {}", f.path, f.reason.as_deref().unwrap_or(""));
+            }
+            out.push('\n');
+        }
+        if !self.diagnostics.is_empty() {
+            out.push_str("Problems:\n");
+            for d in &self.diagnostics {
+                let _ = writeln!(out, "- {}", d.to_string().replace('\n', " "));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// The human summary for stdout. `verbose` lists every file.
     pub fn to_text(&self, verbose: bool) -> String {
         let mut out = String::new();
         let verb = match self.status {
             Status::DryRun => "would remove",
+            Status::NotTrimmed => "to remove",
             _ => "removed",
         };
         if matches!(
             self.status,
-            Status::Trimmed | Status::DryRun | Status::AlreadyTrimmed
+            Status::Trimmed | Status::DryRun | Status::AlreadyTrimmed | Status::NotTrimmed
         ) || (self.status == Status::Failed && !self.packages.is_empty())
         {
             let id_width = self
@@ -410,6 +506,15 @@ impl Report {
                     "nothing to trim: no package of the app is listed in the manifests at its version ({} manifest {} unused)",
                     self.unused_manifest_packages,
                     if self.unused_manifest_packages == 1 { "entry" } else { "entries" }
+                );
+            }
+            Status::NotTrimmed => {
+                let _ = writeln!(
+                    out,
+                    "not trimmed: {} ({}) still to remove from {}",
+                    plural(t.files_removed, "file"),
+                    human_bytes(t.bytes_removed),
+                    plural(t.packages_trimmed, "package")
                 );
             }
             Status::Refused | Status::Invalid | Status::Failed => {}

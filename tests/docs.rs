@@ -1,0 +1,225 @@
+//! Documentation that must match the code: every diagnostic code used in src/ is documented in
+//! docs/diagnostics.md and every documented code is used; every trim-publish command line in the
+//! README and examples/ parses with the real CLI.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn codes(text: &str) -> BTreeSet<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(5))
+        .filter(|&i| {
+            &bytes[i..i + 2] == b"TP"
+                && bytes[i + 2..i + 6].iter().all(u8::is_ascii_digit)
+                && bytes.get(i + 6).is_none_or(|b| !b.is_ascii_digit())
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+        })
+        .map(|i| text[i..i + 6].to_string())
+        .collect()
+}
+
+#[test]
+fn every_diagnostic_code_is_documented_and_every_documented_code_exists() {
+    let mut used = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(root().join("src")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "rs") {
+            used.extend(codes(&std::fs::read_to_string(entry.path()).unwrap()));
+        }
+    }
+    let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
+    let documented: BTreeSet<String> = docs
+        .lines()
+        .filter_map(|l| l.strip_prefix("| TP"))
+        .map(|l| format!("TP{}", &l[..4]))
+        .collect();
+    assert!(used.len() > 30, "found only {used:?}");
+    let undocumented: Vec<_> = used.difference(&documented).collect();
+    let stale: Vec<_> = documented.difference(&used).collect();
+    assert!(
+        undocumented.is_empty(),
+        "codes used but not in docs/diagnostics.md: {undocumented:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "codes documented but used nowhere: {stale:?}"
+    );
+}
+
+/// Splits a shell command line into words: quotes group, `\` escapes, and the command ends at
+/// a shell operator or a comment.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.get_or_insert_with(String::new).push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_with(String::new);
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    word.get_or_insert_with(String::new).push(n);
+                }
+            }
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, '#') if word.is_none() => break,
+            (None, '|' | ';' | '&' | '>' | '<') if word.is_none() => break,
+            (None, c) => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// The arguments of every trim-publish invocation in `text` (one command a line, continuations
+/// joined): after `trim-publish` or `cargo run --release --`.
+fn invocations(lines: impl Iterator<Item = String>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for line in lines {
+        let words = shell_words(&line);
+        let start = words
+            .iter()
+            .position(|w| w == "trim-publish" || w.ends_with("/trim-publish"))
+            .map(|i| i + 1)
+            .or_else(|| {
+                words
+                    .windows(4)
+                    .position(|w| w == ["cargo", "run", "--release", "--"])
+                    .map(|i| i + 4)
+            });
+        // `cargo install ... trim-publish` installs it; it is not an invocation.
+        if words.first().is_some_and(|w| w == "cargo")
+            && words.get(1).is_some_and(|w| w == "install")
+        {
+            continue;
+        }
+        if let Some(start) = start {
+            out.push(words[start..].to_vec());
+        }
+    }
+    out
+}
+
+/// Lines of shell in a file: README `sh` code blocks, Dockerfile `RUN`s, workflow `run:` values
+/// (folded `>` blocks included), with `\` continuations joined.
+fn shell_lines(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let mut raw = Vec::new();
+    if name.ends_with(".md") {
+        let mut in_sh = false;
+        for line in text.lines() {
+            let t = line.trim_start();
+            if t.starts_with("```") {
+                in_sh = !in_sh && (t == "```sh" || t == "```bash");
+                continue;
+            }
+            if in_sh {
+                raw.push(line.to_string());
+            }
+        }
+    } else if name == "Dockerfile" {
+        let mut current: Option<String> = None;
+        for line in text.lines() {
+            if let Some(c) = current.as_mut() {
+                c.push(' ');
+                c.push_str(line.trim());
+            } else if let Some(rest) = line.strip_prefix("RUN ") {
+                current = Some(rest.to_string());
+            }
+            if let Some(c) = current.take() {
+                if c.ends_with('\\') {
+                    current = Some(c.trim_end_matches('\\').to_string());
+                } else {
+                    raw.push(c);
+                }
+            }
+        }
+    } else {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let t = lines[i].trim_start();
+            if let Some(rest) = t.strip_prefix("- run:").or_else(|| t.strip_prefix("run:")) {
+                let rest = rest.trim();
+                if rest == ">" || rest == "|" {
+                    let indent = lines[i].len() - t.len();
+                    let mut block = Vec::new();
+                    while i + 1 < lines.len()
+                        && lines[i + 1].len() - lines[i + 1].trim_start().len() > indent
+                    {
+                        i += 1;
+                        block.push(lines[i].trim());
+                    }
+                    raw.push(block.join(" "));
+                } else {
+                    raw.push(rest.to_string());
+                }
+            }
+            i += 1;
+        }
+    }
+    // Join `\` continuations.
+    let mut joined = Vec::new();
+    let mut pending = String::new();
+    for line in raw {
+        if let Some(body) = line.trim_end().strip_suffix('\\') {
+            pending.push_str(body);
+            pending.push(' ');
+        } else {
+            pending.push_str(&line);
+            joined.push(std::mem::take(&mut pending));
+        }
+    }
+    joined
+}
+
+#[test]
+fn every_documented_command_line_parses() {
+    use clap::Parser;
+    let mut files = vec![root().join("README.md")];
+    for e in std::fs::read_dir(root().join("examples")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    let mut checked = 0;
+    for file in files {
+        for args in invocations(shell_lines(&file).into_iter()) {
+            let argv = std::iter::once("trim-publish".to_string()).chain(args.clone());
+            if let Err(e) = trim_publish::cli::Args::try_parse_from(argv) {
+                panic!(
+                    "{}: `trim-publish {}` does not parse:\n{e}",
+                    file.display(),
+                    args.join(" ")
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "only {checked} invocations found");
+}
+
+#[test]
+fn shell_word_splitting() {
+    assert_eq!(
+        shell_words(r#"trim-publish -m "a b.xml" --keep 'runtimes/**' dir # comment"#),
+        [
+            "trim-publish",
+            "-m",
+            "a b.xml",
+            "--keep",
+            "runtimes/**",
+            "dir"
+        ]
+    );
+    assert_eq!(shell_words("x > /dev/null"), ["x"]);
+    assert_eq!(shell_words(r#"a "" b"#), ["a", "", "b"]);
+}
