@@ -232,7 +232,7 @@ impl StoreArgs {
 impl VerifyArgs {
     pub fn into_config(self) -> VerifyConfig {
         VerifyConfig {
-            publish_dir: self.publish_dir,
+            publish_dir: normalized(&self.publish_dir),
             deps_file: self.deps_file,
             stores: self.store.into_options(),
             rid: self.rid,
@@ -309,9 +309,11 @@ impl TrimArgs {
             }
         }
         Ok(TrimConfig {
-            publish_dir: self
-                .publish_dir
-                .expect("clap requires PUBLISH_DIR without a subcommand"),
+            publish_dir: normalized(
+                &self
+                    .publish_dir
+                    .expect("clap requires PUBLISH_DIR without a subcommand"),
+            ),
             sources: ManifestSources {
                 manifests,
                 project: self.project,
@@ -324,6 +326,17 @@ impl TrimArgs {
             check: self.check,
             stores: self.store.into_options(),
         })
+    }
+}
+
+/// `publish/.` and `publish/` become `publish` (callers such as the MSBuild target append `.`
+/// to keep a trailing backslash from escaping a quote); `..` is kept.
+fn normalized(path: &std::path::Path) -> PathBuf {
+    let clean: PathBuf = path.components().collect();
+    if clean.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        clean
     }
 }
 
@@ -342,6 +355,16 @@ mod tests {
             .map_err(|e| e.to_string())?
             .trim
             .into_config()
+    }
+
+    #[test]
+    fn publish_dir_is_normalized() {
+        let dir = |d: &str| config(&["-m", "a.xml", d]).unwrap().publish_dir;
+        assert_eq!(dir("publish/."), PathBuf::from("publish"));
+        assert_eq!(dir("publish/"), PathBuf::from("publish"));
+        assert_eq!(dir("./publish"), PathBuf::from("./publish"));
+        assert_eq!(dir("."), PathBuf::from("."));
+        assert_eq!(dir("a/../b"), PathBuf::from("a/../b"));
     }
 
     #[test]
