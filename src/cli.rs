@@ -30,7 +30,8 @@ Examples:
   trim-publish verify --store /opt/image/dotnet/store ./publish
 
 Commands:
-  verify  check that the host would start a (trimmed) app; see verify --help
+  verify    check that the host would start a (trimmed) app; see verify --help
+  manifest  describe a store, list an app's packages, diff manifests; see manifest --help
 
 Exit codes:
   0  trimmed, already trimmed, nothing to trim, or dry run
@@ -72,7 +73,66 @@ pub enum Command {
     /// asset of deps.json must resolve from the app folder or a store, in the host's order.
     #[command(after_help = VERIFY_AFTER_HELP)]
     Verify(VerifyArgs),
+    /// Write or compare target manifests: describe an existing store, list an app's packages
+    /// (as a manifest or a packages.csproj for `dotnet store`), or diff two manifests.
+    #[command(after_help = MANIFEST_AFTER_HELP)]
+    Manifest(ManifestArgs),
 }
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["from_store", "from_deps", "diff"])))]
+pub struct ManifestArgs {
+    /// Describe this store: every {id}/{version} folder under its {arch}/{tfm} (for hosts whose
+    /// manifest was lost). DIR is the store root or the {arch}/{tfm} folder itself.
+    #[arg(long, value_name = "DIR")]
+    pub from_store: Option<PathBuf>,
+
+    /// List the NuGet packages of an app (its deps.json) at their versions: the manifest of a
+    /// store that serves the app, or with --as csproj the project `dotnet store --manifest` takes.
+    #[arg(long, value_name = "APP.deps.json")]
+    pub from_deps: Option<PathBuf>,
+
+    /// What manifest B adds, drops or re-versions compared with manifest A.
+    #[arg(long, num_args = 2, value_names = ["A.xml", "B.xml"])]
+    pub diff: Option<Vec<PathBuf>>,
+
+    /// With --from-store: the architecture folder to describe.
+    #[arg(long, value_name = "ARCH", requires = "from_store")]
+    pub arch: Option<String>,
+
+    /// With --from-store: the tfm folder to describe (e.g. net8.0).
+    #[arg(long, value_name = "TFM", requires = "from_store")]
+    pub tfm: Option<String>,
+
+    /// With --from-deps: leave out packages that bring no file of their own (the shared framework
+    /// provides them, or they are metapackages; dotnet/cli#10784).
+    #[arg(long, requires = "from_deps")]
+    pub exclude_framework: bool,
+
+    /// With --from-deps: write an artifact.xml manifest, or a packages.csproj for `dotnet store`.
+    #[arg(long = "as", value_enum, default_value_t = ManifestKind::Artifact, value_name = "KIND")]
+    pub kind: ManifestKind,
+
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestKind {
+    Artifact,
+    Csproj,
+}
+
+const MANIFEST_AFTER_HELP: &str = "\
+Examples:
+  trim-publish manifest --from-store /usr/share/dotnet/store --arch x64 --tfm net8.0 -o artifact.xml
+  trim-publish manifest --from-deps publish/App.deps.json --exclude-framework
+  trim-publish manifest --from-deps publish/App.deps.json --as csproj -o packages.csproj
+  trim-publish manifest --diff store-2024.xml store-2025.xml";
 
 #[derive(Debug, clap::Args)]
 pub struct TrimArgs {

@@ -4,8 +4,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use trim_publish::cli::{Args, Command, Format, OutputArgs};
+use trim_publish::cli::{Args, Command, Format, ManifestArgs, ManifestKind, OutputArgs};
 use trim_publish::diagnostic::{Diagnostic, MessageFormat, Severity};
+use trim_publish::ManifestRequest;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
             );
             ExitCode::from(report.exit_code)
         }
+        Some(Command::Manifest(m)) => manifest(m),
         None => {
             let output = Output::from(&args.trim.output);
             let summary = args.trim.summary.clone();
@@ -75,14 +77,8 @@ impl From<&OutputArgs> for Output {
 }
 
 impl Output {
-    /// Diagnostics go to stderr; the summary or the JSON to stdout. `-q` keeps errors and JSON.
-    /// A closed pipe is not an error.
-    fn emit(
-        &self,
-        diagnostics: &[Diagnostic],
-        json: impl FnOnce() -> String,
-        text: impl FnOnce(bool) -> String,
-    ) {
+    /// Errors and warnings on stderr (`-q` keeps errors only).
+    fn diagnostics(&self, diagnostics: &[Diagnostic]) {
         let mut stderr = std::io::stderr().lock();
         for d in diagnostics {
             if self.quiet && d.severity == Severity::Warning {
@@ -92,6 +88,17 @@ impl Output {
                 break;
             }
         }
+    }
+
+    /// Diagnostics go to stderr; the summary or the JSON to stdout. `-q` keeps errors and JSON.
+    /// A closed pipe is not an error.
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        json: impl FnOnce() -> String,
+        text: impl FnOnce(bool) -> String,
+    ) {
+        self.diagnostics(diagnostics);
         let out = match self.format {
             Format::Json => format!("{}\n", json()),
             Format::Text if self.quiet => String::new(),
@@ -99,4 +106,43 @@ impl Output {
         };
         let _ = std::io::stdout().lock().write_all(out.as_bytes());
     }
+}
+
+fn manifest(m: ManifestArgs) -> ExitCode {
+    let output = Output::from(&m.out);
+    let request = match (m.from_store, m.from_deps, m.diff) {
+        (Some(dir), _, _) => ManifestRequest::FromStore {
+            dir,
+            arch: m.arch,
+            tfm: m.tfm,
+        },
+        (_, Some(deps_file), _) => ManifestRequest::FromDeps {
+            deps_file,
+            exclude_framework: m.exclude_framework,
+            csproj: m.kind == ManifestKind::Csproj,
+        },
+        (_, _, Some(pair)) => ManifestRequest::Diff {
+            a: pair[0].clone(),
+            b: pair[1].clone(),
+            json: m.out.format == Format::Json,
+        },
+        _ => unreachable!("clap requires one source"),
+    };
+    let outcome = trim_publish::manifest_command(&request);
+    output.diagnostics(&outcome.diagnostics);
+    // The manifest is the product: -q hides warnings, never the output.
+    match &m.output {
+        Some(path) if outcome.exit_code == 0 => {
+            if let Err(e) = std::fs::write(path, &outcome.output) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        _ => {
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(outcome.output.as_bytes());
+        }
+    }
+    ExitCode::from(outcome.exit_code)
 }

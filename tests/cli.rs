@@ -800,3 +800,135 @@ fn json_on_refusal_lists_the_mismatches() {
     assert_eq!(codes, ["TP2001", "TP2001"]);
     assert_eq!(v["depsJsonUpdated"], false);
 }
+
+// trim-publish manifest
+
+#[test]
+fn a_manifest_written_from_the_store_trims_like_the_original_ones() {
+    let ex = Example::new();
+    let out = ex.run(&["manifest", "--from-store", "store", "-o", "from-store.xml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let xml = fs::read_to_string(ex.root.join("from-store.xml")).unwrap();
+    assert_eq!(
+        xml,
+        "<StoreArtifacts>\n  <Package Id=\"Acme.Greeter\" Version=\"1.2.3\" />\n  <Package Id=\"Contoso.Data\" Version=\"2.1.0\" />\n  <Package Id=\"Contoso.Meta\" Version=\"1.0.0\" />\n  <Package Id=\"Newtonsoft.Json\" Version=\"13.0.1\" />\n</StoreArtifacts>\n"
+    );
+    let out = ex.run(&["-m", "from-store.xml", "--store", "store", "publish"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ex.files(), expected_after_trim());
+}
+
+#[test]
+fn manifest_from_store_needs_a_store_and_skips_odd_folders() {
+    let ex = Example::new();
+    fs::create_dir_all(ex.root.join("store/x64/netcoreapp3.1/acme.greeter/latest")).unwrap();
+    let out = ex.run(&["manifest", "--from-store", "store/x64/netcoreapp3.1"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("warning[TP6001]: `latest` is not a NuGet version"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out).matches("<Package ").count(), 4);
+    fs::create_dir_all(ex.root.join("store/arm64/net8.0/x/1.0.0")).unwrap();
+    let out = ex.run(&["manifest", "--from-store", "store"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("several {arch}/{tfm} folders"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ex.run(&[
+        "manifest",
+        "--from-store",
+        "store",
+        "--arch",
+        "arm64",
+        "--tfm",
+        "net8.0",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("<Package Id=\"x\" Version=\"1.0.0\" />"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ex.run(&["manifest", "--from-store", "manifests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("TP6002"), "{}", stderr(&out));
+}
+
+#[test]
+fn manifest_from_deps_as_artifact_and_store_project() {
+    let ex = Example::new();
+    let all = stdout(&ex.run(&["manifest", "--from-deps", "publish/App.deps.json"]));
+    assert_eq!(all.matches("<Package ").count(), 5, "{all}");
+    let lean = stdout(&ex.run(&[
+        "manifest",
+        "--from-deps",
+        "publish/App.deps.json",
+        "--exclude-framework",
+    ]));
+    assert_eq!(lean.matches("<Package ").count(), 4, "{lean}");
+    assert!(
+        !lean.contains("Contoso.Meta"),
+        "a metapackage brings no files: {lean}"
+    );
+    let csproj = stdout(&ex.run(&[
+        "manifest",
+        "--from-deps",
+        "publish/App.deps.json",
+        "--as",
+        "csproj",
+    ]));
+    assert!(
+        csproj.starts_with("<Project Sdk=\"Microsoft.NET.Sdk\">"),
+        "{csproj}"
+    );
+    assert!(
+        csproj.contains("<TargetFramework>netcoreapp3.1</TargetFramework>"),
+        "{csproj}"
+    );
+    assert!(
+        csproj.contains("<PackageReference Include=\"Serilog\" Version=\"2.10.0\" />"),
+        "{csproj}"
+    );
+    // The generated manifest trims every package of the app.
+    fs::write(ex.root.join("all.xml"), all).unwrap();
+    let out = ex.run(&["-m", "all.xml", "--format", "json", "-n", "publish"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["packagesTrimmed"], 5);
+}
+
+#[test]
+fn manifest_diff() {
+    let ex = Example::new();
+    fs::write(
+        ex.root.join("next.xml"),
+        "<StoreArtifacts><Package Id=\"acme.greeter\" Version=\"1.2.3.0\" /><Package Id=\"Contoso.Meta\" Version=\"1.1.0\" /><Package Id=\"Polly\" Version=\"8.0.0\" /></StoreArtifacts>",
+    )
+    .unwrap();
+    let out = ex.run(&["manifest", "--diff", "manifests/aspnet.xml", "next.xml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "+ Polly 8.0.0\n~ Contoso.Meta 1.0.0 -> 1.1.0\n1 added, 0 removed, 1 re-versioned\n"
+    );
+    let out = ex.run(&[
+        "manifest",
+        "--diff",
+        "manifests/aspnet.xml",
+        "next.xml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["added"][0][0], "Polly");
+    let out = ex.run(&["manifest", "--diff", "manifests/aspnet.xml", "nope.xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nope.xml: error[TP1001]"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -374,3 +374,32 @@ fn reproduces_the_sdk_trimmed_friendlyphonenumber_folder() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("removed 205 files"), "{text}");
 }
+
+/// `manifest --from-deps --exclude-framework` keeps only packages that bring files: on an
+/// ASP.NET Core 2.1 app most of its ~300 packages are provided by the shared framework.
+#[test]
+fn exclude_framework_keeps_only_packages_with_files() {
+    let Some(corpus) = corpus() else { return };
+    let deps = parse_deps(&corpus.join("deps/netcoreapp2.1-fdd-qnaluisbot.deps.json"));
+    let all = trim_publish::manifestgen::from_deps(&deps, false);
+    let lean = trim_publish::manifestgen::from_deps(&deps, true);
+    assert_eq!(all.len(), deps.packages.len());
+    assert!(
+        !lean.is_empty() && lean.len() * 5 < all.len(),
+        "{} of {}",
+        lean.len(),
+        all.len()
+    );
+    for p in &lean {
+        let lib = deps
+            .libraries
+            .iter()
+            .find(|l| l.name == p.id && l.version_text == p.version)
+            .unwrap();
+        assert!(
+            lib.assets.iter().any(|a| a.kind != AssetKind::Compile),
+            "{}",
+            lib.key
+        );
+    }
+}
