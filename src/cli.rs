@@ -30,8 +30,9 @@ Examples:
   trim-publish verify --store /opt/image/dotnet/store ./publish
 
 Commands:
-  verify    check that the host would start a (trimmed) app; see verify --help
-  manifest  describe a store, list an app's packages, diff manifests; see manifest --help
+  verify       check that the host would start a (trimmed) app; see verify --help
+  manifest     describe a store, list an app's packages, diff manifests
+  completions  shell completions; man: the man page
 
 Exit codes:
   0  trimmed, already trimmed, nothing to trim, or dry run
@@ -52,7 +53,7 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(
     name = "trim-publish",
-    version,
+    version = env!("TRIM_PUBLISH_VERSION"),
     about,
     long_about,
     after_help = AFTER_HELP,
@@ -77,6 +78,19 @@ pub enum Command {
     /// (as a manifest or a packages.csproj for `dotnet store`), or diff two manifests.
     #[command(after_help = MANIFEST_AFTER_HELP)]
     Manifest(ManifestArgs),
+    /// Print shell completions for bash, zsh, fish, elvish or powershell.
+    #[command(
+        after_help = "Example:\n  trim-publish completions bash > /usr/share/bash-completion/completions/trim-publish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(
+        after_help = "Example:\n  trim-publish man > /usr/local/share/man/man1/trim-publish.1"
+    )]
+    Man,
 }
 
 #[derive(Debug, clap::Args)]

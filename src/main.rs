@@ -22,6 +22,20 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code)
         }
         Some(Command::Manifest(m)) => manifest(m),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "trim-publish", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Man) => {
+            let cmd = <Args as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            if clap_mangen::Man::new(cmd).render(&mut page).is_err() {
+                return ExitCode::from(2);
+            }
+            let _ = std::io::stdout().lock().write_all(&page);
+            ExitCode::SUCCESS
+        }
         None => {
             let output = Output::from(&args.trim.output);
             let summary = args.trim.summary.clone();

@@ -407,13 +407,21 @@ impl Report {
                 .iter()
                 .map(|p| p.id.len() + 1 + p.version.len())
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .max("package".len());
+            if !self.packages.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{:>12} {:<id_width$}  {:>9}  {:>9}  manifests",
+                    "", "package", "files", "size"
+                );
+            }
             for p in &self.packages {
                 let name = format!("{} {}", p.id, p.version);
                 let files = plural(p.files_removed, "file");
                 let _ = write!(
                     out,
-                    "{verb:>12} {name:<id_width$}  {files:>9}  {size:>9}  from {manifests}",
+                    "{verb:>12} {name:<id_width$}  {files:>9}  {size:>9}  {manifests}",
                     size = human_bytes(p.bytes_removed),
                     manifests = p.manifests.join(";"),
                 );

@@ -618,10 +618,27 @@ fn help_and_version() {
         .arg("--version")
         .output()
         .unwrap();
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("trim-publish {}", env!("CARGO_PKG_VERSION"))
+    let version = stdout(&out);
+    assert!(
+        version.starts_with(&format!("trim-publish {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
     );
+    // Built from a git checkout, the version names the commit.
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".git")
+        .exists()
+    {
+        let commit = std::process::Command::new("git")
+            .args(["rev-parse", "--short=12", "HEAD"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let commit = String::from_utf8_lossy(&commit.stdout).trim().to_string();
+        assert!(
+            version.contains(&format!("({commit}")),
+            "{version} lacks {commit}"
+        );
+    }
 }
 
 #[test]
@@ -931,4 +948,42 @@ fn manifest_diff() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_same_definitions() {
+    let bash = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(bash.status.code(), Some(0));
+    let script = stdout(&bash);
+    for flag in [
+        "--manifest",
+        "--store",
+        "--keep",
+        "--message-format",
+        "verify",
+        "manifest",
+    ] {
+        assert!(script.contains(flag), "bash completion lacks {flag}");
+    }
+    let zsh = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .args(["completions", "zsh"])
+        .output()
+        .unwrap();
+    assert!(stdout(&zsh).contains("#compdef trim-publish"));
+    let man = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .arg("man")
+        .output()
+        .unwrap();
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH trim-publish"),
+        "{page}"
+    );
+    assert!(page.contains("allow\\-version\\-mismatch"), "{page}");
 }
