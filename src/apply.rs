@@ -31,10 +31,12 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
-    #[error("stopped part-way: cannot remove {path}: {source}. {done} file(s) were removed before it and the rest are still in place; deps.json was not changed. Fix the cause and run again: files already removed count as trimmed", path = path.display())]
+    #[error("stopped part-way: cannot remove {path}: {source}. {done} file(s) were removed before it and the rest are still in place; {deps}. Fix the cause and run again: files already removed count as trimmed", path = path.display())]
     Remove {
         path: PathBuf,
         done: usize,
+        /// What happened to deps.json.
+        deps: String,
         #[source]
         source: std::io::Error,
     },
@@ -116,9 +118,11 @@ fn apply_inner(
                 if let Some(t) = &temp {
                     let _ = fs::remove_file(t);
                 }
+                let deps_note = record_what_is_gone(plan, deps, applied);
                 return Err(ApplyError::Remove {
                     path,
                     done: applied.removed.len(),
+                    deps: deps_note,
                     source,
                 });
             }
@@ -149,6 +153,62 @@ fn apply_inner(
         applied.deps_updated = true;
     }
     Ok(())
+}
+
+/// After a failure part-way, deps.json names the manifests of exactly the packages whose files
+/// are all gone, so it matches the folder as it now is. Returns what was done, for the message.
+fn record_what_is_gone(
+    plan: &RemovalPlan,
+    deps: &DepsDocument<'_>,
+    applied: &mut Applied,
+) -> String {
+    let gone: std::collections::HashSet<&str> = applied
+        .removed
+        .iter()
+        .chain(&applied.vanished)
+        .map(String::as_str)
+        .collect();
+    let complete: Vec<(&str, &str)> = plan
+        .deps_edits
+        .iter()
+        .filter(|(key, _)| {
+            plan.packages
+                .iter()
+                .find(|p| p.library_key == *key)
+                .is_some_and(|p| {
+                    p.files
+                        .iter()
+                        .filter(|f| f.action == crate::plan::FileAction::Remove)
+                        .all(|f| gone.contains(f.path.as_str()))
+                })
+        })
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if complete.is_empty() {
+        return "deps.json was not changed".to_string();
+    }
+    let written = depsedit::set_manifest_names(deps.text, &complete)
+        .map_err(|e| e.to_string())
+        .and_then(|mut text| {
+            if deps.bom {
+                text.insert(0, '\u{feff}');
+            }
+            let temp = write_temp(deps.path, &text).map_err(|e| e.to_string())?;
+            fs::rename(&temp, deps.path).map_err(|e| {
+                let _ = fs::remove_file(&temp);
+                e.to_string()
+            })
+        });
+    match written {
+        Ok(()) => {
+            applied.deps_updated = true;
+            format!(
+                "deps.json now names the manifests of the {} package(s) whose files are all gone",
+                complete.len()
+            )
+        }
+        Err(e) => format!("deps.json could not be updated either ({e})"),
+    }
 }
 
 /// Writes `text` to a hidden file beside `target`, with the target's permissions, synced.

@@ -32,6 +32,8 @@ pub enum PublishDirError {
     DepsFileOutside { path: PathBuf },
     #[error("no {expected} beside the deps file; trim-publish needs it to know the app's target framework and whether it is self-contained")]
     NoRuntimeConfig { path: PathBuf, expected: String },
+    #[error("the publish folder is {what}; trim-publish refuses to delete anything there. Pass the publish folder itself (the one holding the app's .deps.json)")]
+    TooBroad { path: PathBuf, what: &'static str },
     #[error("cannot list the publish folder: {message}")]
     Scan { path: PathBuf, message: String },
 }
@@ -42,6 +44,7 @@ impl ToDiagnostic for PublishDirError {
             PublishDirError::Unreadable { path, .. }
             | PublishDirError::NotADirectory { path }
             | PublishDirError::IsSymlink { path, .. }
+            | PublishDirError::TooBroad { path, .. }
             | PublishDirError::Scan { path, .. } => ("TP1301", path),
             PublishDirError::NoDepsFile { path }
             | PublishDirError::SeveralDepsFiles { path, .. }
@@ -167,6 +170,13 @@ pub fn read_published_app(
         }
         .to_diagnostic());
     }
+    if let Some(what) = too_broad(dir) {
+        return Err(PublishDirError::TooBroad {
+            path: dir.to_path_buf(),
+            what,
+        }
+        .to_diagnostic());
+    }
     let deps_path = locate_deps_file(dir, deps_file).map_err(|e| e.to_diagnostic())?;
     // Walking the folder and reading the app's files are independent.
     let (described, inventory) = rayon::join(|| read_app_files(dir, &deps_path), || scan(dir));
@@ -252,6 +262,16 @@ fn scan(dir: &Path) -> Result<Inventory, Diagnostic> {
         }
         .to_diagnostic()
     })
+}
+
+/// The file system root and the user's home are never publish folders, whatever they contain.
+fn too_broad(dir: &Path) -> Option<&'static str> {
+    let real = std::fs::canonicalize(dir).ok()?;
+    if real.parent().is_none() {
+        return Some("the root of the file system");
+    }
+    let home = std::env::var_os("HOME").and_then(|h| std::fs::canonicalize(h).ok());
+    (home.as_deref() == Some(real.as_path())).then_some("your home folder")
 }
 
 fn locate_deps_file(dir: &Path, chosen: Option<&Path>) -> Result<PathBuf, PublishDirError> {

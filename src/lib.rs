@@ -14,6 +14,7 @@ pub mod digestcache;
 pub mod inputs;
 pub mod inventory;
 mod jsonspan;
+pub mod lock;
 pub mod manifest;
 pub mod manifestgen;
 pub mod metadata;
@@ -185,6 +186,25 @@ pub fn run(config: &TrimConfig) -> Report {
         }
     };
     // Read every input, collecting errors from manifests and the folder together.
+    // One trim per folder at a time; a second run waits and then sees what the first did.
+    let _lock = match lock::FolderLock::acquire(&config.publish_dir, || {
+        eprintln!(
+            "waiting: another trim-publish is working on {}",
+            config.publish_dir.display()
+        )
+    }) {
+        Ok(l) => l,
+        Err(e) => {
+            report.fail(
+                Status::Invalid,
+                vec![
+                    Diagnostic::error("TP1301", format!("cannot lock the publish folder: {e}"))
+                        .in_file(&config.publish_dir),
+                ],
+            );
+            return report;
+        }
+    };
     // The two are independent: read them side by side.
     let (manifests, app) = rayon::join(
         || inputs::read_manifests(&config.sources),

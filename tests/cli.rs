@@ -710,8 +710,8 @@ fn refs_copies_of_trimmed_packages_go_when_the_compilation_context_was_preserved
 }
 
 /// A file that changed into something `remove_file` refuses (here a folder) between planning
-/// and applying: apply stops, says how far it got, removes its temporary deps.json and leaves the
-/// old one; the run's status is Failed (exit code 3).
+/// and applying: apply stops, says how far it got, leaves no temporary file, and deps.json marks
+/// only the packages whose files are all gone; the run's status is Failed (exit code 3).
 #[test]
 fn apply_stops_part_way_and_says_what_was_done() {
     use trim_publish::apply::{apply, ApplyError, DepsDocument};
@@ -759,11 +759,23 @@ fn apply_stops_part_way_and_says_what_was_done() {
     assert!(matches!(err, ApplyError::Remove { done: 1, .. }), "{err}");
     assert!(err.to_string().contains("stopped part-way"), "{err}");
     assert_eq!(applied.removed, [order[0].clone()]);
-    assert_eq!(
-        ex.deps(),
-        before,
-        "deps.json must not change when files remain"
+    // deps.json now matches the folder: the package whose files are all gone (the file-less
+    // metapackage) names its manifest, the half-removed one does not.
+    assert!(
+        err.to_string().contains(
+            "deps.json now names the manifests of the 1 package(s) whose files are all gone"
+        ),
+        "{err}"
     );
+    let after: serde_json::Value = serde_json::from_str(&ex.deps()).unwrap();
+    assert_eq!(
+        after["libraries"]["Contoso.Meta/1.0.0"]["runtimeStoreManifestName"],
+        "aspnet.xml"
+    );
+    assert!(after["libraries"]["Acme.Greeter/1.2.3"]
+        .get("runtimeStoreManifestName")
+        .is_none());
+    assert_ne!(ex.deps(), before);
     let leftovers: Vec<_> = ex
         .files()
         .into_iter()
@@ -986,4 +998,87 @@ fn completions_and_man_page_come_from_the_same_definitions() {
         "{page}"
     );
     assert!(page.contains("allow\\-version\\-mismatch"), "{page}");
+}
+
+#[test]
+fn a_second_run_on_the_same_folder_waits_for_the_first() {
+    let ex = Example::new();
+    // Hold the folder's lock as a running trim-publish would.
+    let held = fs::File::open(ex.publish()).unwrap();
+    held.lock().unwrap();
+    let mut child = ex
+        .process()
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it must wait for the lock"
+    );
+    assert!(
+        ex.publish().join("Acme.Greeter.dll").exists(),
+        "nothing before the lock is free"
+    );
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("waiting: another trim-publish is working on publish"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ex.publish().join("Acme.Greeter.dll").exists());
+}
+
+#[test]
+fn concurrent_runs_end_as_one_run_would() {
+    let ex = Example::new();
+    let args = [
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "publish",
+    ];
+    let children: Vec<_> = (0..4)
+        .map(|_| ex.process().args(args).spawn().unwrap())
+        .collect();
+    for mut c in children {
+        assert_eq!(c.wait().unwrap().code(), Some(0));
+    }
+    assert_eq!(ex.files(), expected_after_trim());
+    let v: serde_json::Value = serde_json::from_str(&ex.deps()).unwrap();
+    assert_eq!(
+        v["libraries"]["Acme.Greeter/1.2.3"]["runtimeStoreManifestName"],
+        "aspnet.xml;shared.xml"
+    );
+}
+
+#[test]
+fn the_root_and_the_home_folder_are_never_publish_folders() {
+    let ex = Example::new();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the root of the file system"),
+        "{}",
+        stderr(&out)
+    );
+    // Even with a deps.json in it, a home folder is refused.
+    let before = ex.snapshot();
+    let out = ex
+        .cmd()
+        .env("HOME", ex.publish())
+        .args(["-m", "manifests/aspnet.xml", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is your home folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ex.snapshot(), before);
 }

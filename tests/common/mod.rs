@@ -62,6 +62,13 @@ impl Example {
             .env("XDG_CACHE_HOME", self.root.join(".cache"));
         c
     }
+    /// The binary as a plain process, for tests that spawn and wait.
+    pub fn process(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trim-publish"));
+        c.current_dir(&self.root)
+            .env("XDG_CACHE_HOME", self.root.join(".cache"));
+        c
+    }
     /// Runs the binary in the example's root with these arguments.
     pub fn run(&self, args: &[&str]) -> std::process::Output {
         self.cmd().args(args).output().unwrap()
