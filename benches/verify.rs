@@ -27,6 +27,7 @@ fn config(dir: &Path, cache: CacheChoice) -> TrimConfig {
         keep: Vec::new(),
         dry_run: true,
         check: false,
+        backup: None,
         stores: StoreOptions {
             dirs: vec![dir.join("store")],
             cache,

@@ -40,6 +40,8 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot prepare the backup folder {path}: {message}; nothing was changed", path = path.display())]
+    Backup { path: PathBuf, message: String },
     #[error("all planned files were removed, but the new deps.json could not be put in place ({path}): {source}. The app still starts from the store; run again to update deps.json", path = path.display())]
     Rename {
         path: PathBuf,
@@ -48,11 +50,22 @@ pub enum ApplyError {
     },
 }
 
+impl ApplyError {
+    /// True when the error came before the first change to the folder.
+    pub fn changed_nothing(&self) -> bool {
+        matches!(
+            self,
+            ApplyError::Edit(_) | ApplyError::WriteTemp { .. } | ApplyError::Backup { .. }
+        )
+    }
+}
+
 impl ToDiagnostic for ApplyError {
     fn to_diagnostic(&self) -> Diagnostic {
         let path = match self {
             ApplyError::Edit(_) => None,
             ApplyError::WriteTemp { path, .. }
+            | ApplyError::Backup { path, .. }
             | ApplyError::Remove { path, .. }
             | ApplyError::Rename { path, .. } => Some(path),
         };
@@ -72,14 +85,17 @@ pub struct DepsDocument<'a> {
     pub bom: bool,
 }
 
-/// Applies `plan` to the folder `dir`. Returns what was done, even when it stopped part-way.
+/// Applies `plan` to the folder `dir`. With `backup`, files are moved into that folder (with the
+/// original deps.json and a journal) instead of deleted, for [`restore`]. Returns what was done,
+/// even when it stopped part-way.
 pub fn apply(
     dir: &Path,
     plan: &RemovalPlan,
     deps: &DepsDocument<'_>,
+    backup: Option<&Path>,
 ) -> (Applied, Result<(), ApplyError>) {
     let mut applied = Applied::default();
-    let result = apply_inner(dir, plan, deps, &mut applied);
+    let result = apply_inner(dir, plan, deps, backup, &mut applied);
     (applied, result)
 }
 
@@ -87,10 +103,17 @@ fn apply_inner(
     dir: &Path,
     plan: &RemovalPlan,
     deps: &DepsDocument<'_>,
+    backup: Option<&Path>,
     applied: &mut Applied,
 ) -> Result<(), ApplyError> {
     let deps_path = deps.path;
     assert!(!plan.is_blocked(), "apply() called with a blocked plan");
+    if let Some(backup) = backup {
+        prepare_backup(backup, dir, plan, deps_path).map_err(|message| ApplyError::Backup {
+            path: backup.to_path_buf(),
+            message,
+        })?;
+    }
     let temp = if plan.deps_edits.is_empty() {
         None
     } else {
@@ -109,7 +132,11 @@ fn apply_inner(
     let mut parents = BTreeSet::new();
     for (relative, _) in plan.removals() {
         let path = dir.join(relative);
-        match fs::remove_file(&path) {
+        let disposed = match backup {
+            Some(b) => move_file(&path, &b.join(BACKUP_FILES).join(relative)),
+            None => fs::remove_file(&path),
+        };
+        match disposed {
             Ok(()) => applied.removed.push(relative.to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 applied.vanished.push(relative.to_string())
@@ -234,4 +261,217 @@ fn write_temp(target: &Path, text: &str) -> Result<PathBuf, ApplyError> {
         }
     })?;
     Ok(temp)
+}
+
+const JOURNAL: &str = "trim-publish-journal.json";
+const BACKUP_FILES: &str = "files";
+const BACKUP_DEPS: &str = "deps";
+
+/// What a backup folder holds, written before the first file moves.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Journal {
+    schema_version: u32,
+    /// Absolute.
+    publish_dir: PathBuf,
+    /// The deps.json file name; its original bytes are in `deps/`.
+    deps_file: String,
+    /// Files moved into `files/`, relative to the publish folder.
+    files: Vec<String>,
+}
+
+/// An empty (or new) folder outside the publish folder gets the journal and the original deps.json.
+fn prepare_backup(
+    backup: &Path,
+    publish: &Path,
+    plan: &RemovalPlan,
+    deps_path: &Path,
+) -> Result<(), String> {
+    if backup.exists()
+        && fs::read_dir(backup)
+            .map_err(|e| e.to_string())?
+            .next()
+            .is_some()
+    {
+        return Err("it is not empty; use a new folder for each backup".into());
+    }
+    // Checked before anything is created: the deepest existing ancestor, links resolved, plus the
+    // rest of the path.
+    let publish_abs = fs::canonicalize(publish).map_err(|e| e.to_string())?;
+    if real_path(backup)
+        .map_err(|e| e.to_string())?
+        .starts_with(&publish_abs)
+    {
+        return Err("it is inside the publish folder; keep backups outside what you deploy".into());
+    }
+    fs::create_dir_all(backup.join(BACKUP_DEPS)).map_err(|e| e.to_string())?;
+    let name = deps_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or("the deps file has no name")?;
+    fs::copy(deps_path, backup.join(BACKUP_DEPS).join(&name)).map_err(|e| e.to_string())?;
+    let journal = Journal {
+        schema_version: 1,
+        publish_dir: publish_abs,
+        deps_file: name,
+        files: plan.removals().iter().map(|(p, _)| p.to_string()).collect(),
+    };
+    let text = serde_json::to_string_pretty(&journal).map_err(|e| e.to_string())?;
+    fs::write(backup.join(JOURNAL), text).map_err(|e| e.to_string())
+}
+
+/// Where `path` would be with links resolved, for a path that may not exist yet.
+fn real_path(path: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name().unwrap_or_default().to_os_string());
+        existing = existing.parent().unwrap_or(Path::new("/"));
+    }
+    let mut real = fs::canonicalize(existing)?;
+    for part in rest.iter().rev() {
+        if part == ".." {
+            real.pop();
+        } else if part != "." {
+            real.push(part);
+        }
+    }
+    Ok(real)
+}
+
+/// Moves a file, across file systems too (copy, sync, remove).
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    match fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(e),
+        Err(_) => {
+            fs::copy(from, to)?;
+            fs::File::open(to)?.sync_all()?;
+            fs::remove_file(from)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("not a trim-publish backup (no {JOURNAL}): {source}")]
+    NoJournal {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the backup journal is damaged: {message}")]
+    BadJournal { path: PathBuf, message: String },
+    #[error("restoring would overwrite {count} file(s) that differ from the backup, e.g. {first}; nothing was restored. Move them away first")]
+    Conflicts {
+        path: PathBuf,
+        count: usize,
+        first: String,
+    },
+    #[error("restoring stopped at {}: {source}; the files restored so far are in place and the rest are still in the backup, so run restore again", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ToDiagnostic for RestoreError {
+    fn to_diagnostic(&self) -> Diagnostic {
+        let path = match self {
+            RestoreError::NoJournal { path, .. }
+            | RestoreError::BadJournal { path, .. }
+            | RestoreError::Conflicts { path, .. }
+            | RestoreError::Io { path, .. } => path,
+        };
+        Diagnostic::error("TP3002", self.to_string()).in_file(path)
+    }
+}
+
+/// What `restore` put back.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Restored {
+    pub publish_dir: PathBuf,
+    pub files: usize,
+}
+
+/// Puts a backup made with `--backup` back into its publish folder, byte for byte (deps.json
+/// included), then removes the backup. Refuses, changing nothing, when a file it would restore
+/// exists with other content.
+pub fn restore(backup: &Path) -> Result<Restored, RestoreError> {
+    let journal_path = backup.join(JOURNAL);
+    let text = fs::read_to_string(&journal_path).map_err(|source| RestoreError::NoJournal {
+        path: backup.to_path_buf(),
+        source,
+    })?;
+    let journal: Journal = serde_json::from_str(&text).map_err(|e| RestoreError::BadJournal {
+        path: journal_path.clone(),
+        message: e.to_string(),
+    })?;
+    for f in &journal.files {
+        if crate::plan::check_relative(f).is_err() {
+            return Err(RestoreError::BadJournal {
+                path: journal_path,
+                message: format!("unsafe path `{f}`"),
+            });
+        }
+    }
+    let publish = &journal.publish_dir;
+    let _lock = crate::lock::FolderLock::acquire(publish, || {
+        eprintln!(
+            "waiting: another trim-publish is working on {}",
+            publish.display()
+        )
+    })
+    .map_err(|source| RestoreError::Io {
+        path: publish.clone(),
+        source,
+    })?;
+    let saved = |f: &String| backup.join(BACKUP_FILES).join(f);
+    let conflicts: Vec<&String> = journal
+        .files
+        .iter()
+        .filter(|f| saved(f).exists() && publish.join(f).exists())
+        .filter(|f| fs::read(saved(f)).ok() != fs::read(publish.join(f)).ok())
+        .collect();
+    if let Some(first) = conflicts.first() {
+        return Err(RestoreError::Conflicts {
+            path: publish.clone(),
+            count: conflicts.len(),
+            first: first.to_string(),
+        });
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RestoreError::Io { path, source }
+    };
+    let mut files = 0;
+    for f in &journal.files {
+        let from = saved(f);
+        if !from.exists() {
+            continue; // restored by an earlier, interrupted run
+        }
+        let to = publish.join(f);
+        if to.exists() {
+            fs::remove_file(&from).map_err(io(&from))?;
+        } else {
+            move_file(&from, &to).map_err(io(&to))?;
+        }
+        files += 1;
+    }
+    let original = backup.join(BACKUP_DEPS).join(&journal.deps_file);
+    let deps_path = publish.join(&journal.deps_file);
+    let temp = publish.join(format!(".{}.trim-publish.tmp", journal.deps_file));
+    fs::copy(&original, &temp).map_err(io(&temp))?;
+    fs::rename(&temp, &deps_path).map_err(io(&deps_path))?;
+    fs::remove_dir_all(backup).map_err(io(backup))?;
+    Ok(Restored {
+        publish_dir: publish.clone(),
+        files,
+    })
 }

@@ -32,6 +32,7 @@ Examples:
 Commands:
   verify       check that the host would start a (trimmed) app; see verify --help
   manifest     describe a store, list an app's packages, diff manifests
+  restore      put back what a trim with --backup removed
   completions  shell completions; man: the man page
 
 Exit codes:
@@ -78,6 +79,16 @@ pub enum Command {
     /// (as a manifest or a packages.csproj for `dotnet store`), or diff two manifests.
     #[command(after_help = MANIFEST_AFTER_HELP)]
     Manifest(ManifestArgs),
+    /// Put back what a trim with --backup DIR removed, byte for byte (deps.json included), then
+    /// remove the backup. Refuses, changing nothing, if a file to restore exists with other
+    /// content.
+    Restore {
+        /// The folder given to --backup.
+        #[arg(value_name = "BACKUP_DIR")]
+        backup: PathBuf,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     #[command(
         after_help = "Example:\n  trim-publish completions bash > /usr/share/bash-completion/completions/trim-publish"
@@ -195,6 +206,11 @@ pub struct TrimArgs {
     /// someone else trimmed.
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
+
+    /// Move removed files into DIR (a new or empty folder outside PUBLISH_DIR) with the original
+    /// deps.json and a journal, instead of deleting them; `trim-publish restore DIR` puts them back.
+    #[arg(long, value_name = "DIR")]
+    pub backup: Option<PathBuf>,
 
     /// Append a Markdown summary (what was trimmed, bytes saved, per manifest) to FILE, e.g.
     /// "$GITHUB_STEP_SUMMARY".
@@ -398,6 +414,7 @@ impl TrimArgs {
             keep: self.keep,
             dry_run: self.dry_run || self.check,
             check: self.check,
+            backup: self.backup,
             stores: self.store.into_options(),
         })
     }

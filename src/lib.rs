@@ -47,6 +47,8 @@ pub struct TrimConfig {
     pub dry_run: bool,
     /// `--check`: a dry run that fails (exit 4) unless the folder is already trimmed.
     pub check: bool,
+    /// `--backup DIR`: move removed files there (with a journal) instead of deleting them.
+    pub backup: Option<PathBuf>,
     pub stores: StoreOptions,
 }
 
@@ -366,11 +368,19 @@ pub fn run(config: &TrimConfig) -> Report {
             text: &app.deps.text,
             bom: app.deps_bom,
         },
+        config.backup.as_deref(),
     );
     report.set_applied(&applied);
     match result {
         Ok(()) => report.finish(Status::Trimmed),
-        Err(e) => report.fail(Status::Failed, vec![e.to_diagnostic()]),
+        Err(e) => {
+            let status = if e.changed_nothing() {
+                Status::Invalid
+            } else {
+                Status::Failed
+            };
+            report.fail(status, vec![e.to_diagnostic()])
+        }
     }
     report
 }
@@ -548,4 +558,9 @@ pub fn manifest_command(request: &ManifestRequest) -> ManifestOutcome {
             }
         }
     }
+}
+
+/// `trim-publish restore BACKUP_DIR`.
+pub fn restore_backup(backup: &std::path::Path) -> Result<apply::Restored, Diagnostic> {
+    apply::restore(backup).map_err(|e| e.to_diagnostic())
 }

@@ -22,6 +22,29 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code)
         }
         Some(Command::Manifest(m)) => manifest(m),
+        Some(Command::Restore { backup, out }) => {
+            let output = Output::from(&out);
+            match trim_publish::restore_backup(&backup) {
+                Ok(r) => {
+                    output.emit(
+                        &[],
+                        || serde_json::to_string_pretty(&r).unwrap_or_default(),
+                        |_| {
+                            format!(
+                                "restored {} file(s) and the deps.json into {}; the backup folder was removed\n",
+                                r.files,
+                                r.publish_dir.display()
+                            )
+                        },
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    output.diagnostics(&[d]);
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some(Command::Completions { shell }) => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "trim-publish", &mut std::io::stdout());

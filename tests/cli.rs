@@ -754,6 +754,7 @@ fn apply_stops_part_way_and_says_what_was_done() {
             text: &app.deps.text,
             bom: app.deps_bom,
         },
+        None,
     );
     let err = result.unwrap_err();
     assert!(matches!(err, ApplyError::Remove { done: 1, .. }), "{err}");
@@ -1081,4 +1082,104 @@ fn the_root_and_the_home_folder_are_never_publish_folders() {
         stderr(&out)
     );
     assert_eq!(ex.snapshot(), before);
+}
+
+// --backup and restore
+
+#[test]
+fn backup_and_restore_round_trip_byte_for_byte() {
+    let ex = Example::new();
+    let before = ex.snapshot();
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "--backup",
+        "saved",
+        "publish",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ex.files(), expected_after_trim());
+    let journal: serde_json::Value =
+        serde_json::from_slice(&fs::read(ex.root.join("saved/trim-publish-journal.json")).unwrap())
+            .unwrap();
+    assert_eq!(journal["files"].as_array().unwrap().len(), 9);
+    assert!(ex
+        .root
+        .join("saved/files/runtimes/linux-x64/native/libacme_native.so")
+        .exists());
+    let out = ex.run(&["restore", "saved"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("restored 9 file(s)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        ex.snapshot(),
+        before,
+        "restore must give back the folder byte for byte"
+    );
+    assert!(!ex.root.join("saved").exists());
+}
+
+#[test]
+fn backup_refuses_a_used_or_inner_folder_and_restore_refuses_conflicts() {
+    let ex = Example::new();
+    let before = ex.snapshot();
+    fs::create_dir_all(ex.root.join("used")).unwrap();
+    fs::write(ex.root.join("used/x"), "x").unwrap();
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "--backup", "used", "publish"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("it is not empty"), "{}", stderr(&out));
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--backup",
+        "publish/backup",
+        "publish",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("inside the publish folder"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--backup",
+        "publish/../publish/new/sub",
+        "publish",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!ex.publish().join("backup").exists() && !ex.publish().join("new").exists());
+    assert_eq!(ex.snapshot(), before);
+
+    assert_eq!(
+        ex.run(&["-m", "manifests/aspnet.xml", "--backup", "b", "publish"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Someone put a different Acme.Greeter.dll back meanwhile: restore refuses, changes nothing.
+    fs::write(ex.publish().join("Acme.Greeter.dll"), "rebuilt").unwrap();
+    let mid = ex.snapshot();
+    let out = ex.run(&["restore", "b"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("would overwrite 1 file(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ex.snapshot(), mid);
+    assert!(ex.root.join("b/trim-publish-journal.json").exists());
+    let out = ex.run(&["restore", "manifests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a trim-publish backup"),
+        "{}",
+        stderr(&out)
+    );
 }
