@@ -1,0 +1,136 @@
+//! The catalogue of broken inputs in testdata/bad/: each one, passed as a manifest or put in
+//! place of the example's deps.json, must give the exit code and message listed in
+//! testdata/bad/expected.tsv, and touch nothing.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// Writes the inputs too large to keep in the repository.
+fn generated(name: &str, dir: &Path) -> PathBuf {
+    let text = match name {
+        "huge-attribute.xml" => format!(
+            "<StoreArtifacts>\n  <Package Id=\"{}\" Version=\"1.0.0\" />\n</StoreArtifacts>\n",
+            "A".repeat(4 << 20)
+        ),
+        "huge-version.xml" => format!(
+            "<StoreArtifacts>\n  <Package Id=\"A\" Version=\"1.{}\" />\n</StoreArtifacts>\n",
+            "9".repeat(100_000)
+        ),
+        "deeply-nested.xml" => format!(
+            "<StoreArtifacts>{}{}<Package Id=\"Acme.Greeter\" Version=\"1.2.3\" /></StoreArtifacts>\n",
+            "<a>".repeat(100_000),
+            "</a>".repeat(100_000)
+        ),
+        "deeply-nested.deps.json" => format!(
+            "{{\"runtimeTarget\": {{\"name\": \".NETCoreApp,Version=v3.1\"}}, \"targets\": {{\".NETCoreApp,Version=v3.1\": {{}}}}, \"libraries\": {{}}, \"compilationOptions\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+        "deeply-nested-known-field.deps.json" => format!(
+            "{{\"runtimeTarget\": {}1{}}}",
+            "{\"a\":".repeat(5_000),
+            "}".repeat(5_000)
+        ),
+        other => panic!("no generator for {other}"),
+    };
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_catalogued_input_gets_its_expected_answer() {
+    let bad = testdata().join("bad");
+    let table = fs::read_to_string(bad.join("expected.tsv")).unwrap();
+    let mut checked = 0;
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [kind, file, code, needle] = cols[..] else {
+            panic!("bad row: {line:?}")
+        };
+        let ex = Example::new();
+        let input = match file.strip_prefix("generated/") {
+            Some(name) => generated(name, &ex.root),
+            None => bad.join(if kind == "deps" {
+                format!("deps/{file}")
+            } else {
+                file.to_string()
+            }),
+        };
+        let out = if kind == "deps" {
+            fs::copy(&input, ex.publish().join("App.deps.json")).unwrap();
+            let before = ex.snapshot();
+            let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]);
+            assert_eq!(ex.snapshot(), before, "{file} touched the folder");
+            out
+        } else {
+            let before = ex.snapshot();
+            let out = ex
+                .cmd()
+                .arg("-m")
+                .arg(&input)
+                .arg("--dry-run")
+                .arg("publish")
+                .output()
+                .unwrap();
+            assert_eq!(ex.snapshot(), before, "{file} touched the folder");
+            out
+        };
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(code.parse().unwrap()),
+            "{file}: {err}"
+        );
+        if needle == "-" {
+            assert!(err.is_empty(), "{file}: expected no messages, got {err}");
+        } else {
+            assert!(err.contains(needle), "{file}: expected {needle:?} in {err}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 24, "only {checked} rows");
+}
+
+#[test]
+fn utf16_manifests_read_like_utf8_ones() {
+    let ex = Example::new();
+    for file in ["utf16-with-bom.xml", "utf16be-with-bom.xml"] {
+        let out = ex
+            .cmd()
+            .arg("-m")
+            .arg(testdata().join("bad").join(file))
+            .args(["-n", "--format", "json", "publish"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v["packages"][0]["libraryKey"], "Acme.Greeter/1.2.3",
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_dangling_link_as_manifest_is_unreadable() {
+    let ex = Example::new();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(ex.root.join("nowhere.xml"), ex.root.join("dangling.xml")).unwrap();
+    #[cfg(unix)]
+    {
+        let out = ex.run(&["-m", "dangling.xml", "publish"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("dangling.xml: error[TP1001]"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
