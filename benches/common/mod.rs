@@ -1,7 +1,6 @@
+//! Inputs shared by the planning benchmarks: generated apps and their manifests and folders.
 // Each bench target uses part of these helpers.
 #![allow(dead_code)]
-
-//! Inputs shared by the planning benchmarks: generated apps and their manifests and folders.
 
 use std::path::Path;
 
