@@ -230,7 +230,8 @@ impl<'a> XmlReader<'a> {
 
     /// Finds where `name=` is written inside the start tag that begins at `tag_start`.
     fn attribute_offset(&self, tag_start: usize, name: &str) -> Option<usize> {
-        let rest = &self.text[tag_start..];
+        // Offsets come from the XML reader; never trust them to be a char boundary.
+        let rest = self.text.get(tag_start..)?;
         let tag_len = rest.find('>').unwrap_or(rest.len());
         let tag = &rest[..tag_len];
         let mut from = 0;

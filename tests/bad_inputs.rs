@@ -134,3 +134,39 @@ fn a_dangling_link_as_manifest_is_unreadable() {
         );
     }
 }
+
+/// Inputs that once crashed a reader under `cargo fuzz` (testdata/bad/fuzz/): every reader must
+/// answer them, with a result or an error, and the CLI must exit 2, not panic.
+#[test]
+fn fuzz_regressions_are_answered_without_panicking() {
+    use trim_publish::deps::DepsFile;
+    use trim_publish::manifest::TargetManifest;
+    let dir = testdata().join("bad/fuzz");
+    let mut seen = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = fs::read(&path).unwrap();
+        let _ = TargetManifest::parse(&path, &bytes);
+        let _ = trim_publish::project::target_manifest_files(&path, &bytes, &[]);
+        let _ = DepsFile::parse(&path, &bytes);
+        let _ = trim_publish::metadata::read_identity(&bytes);
+        let ex = Example::new();
+        let out = ex
+            .cmd()
+            .arg("--project")
+            .arg(&path)
+            .arg("publish")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}: {}",
+            path.display(),
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+        seen += 1;
+    }
+    assert!(seen >= 1);
+}
