@@ -126,28 +126,18 @@ pub fn store_level(dir: &Path, arch: Option<&str>, tfm: Option<&str>) -> Result<
             Err(format!("{} does not exist", level.display()))
         };
     }
-    let subdirs = |d: &Path| -> Vec<PathBuf> {
-        std::fs::read_dir(d)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                    .map(|e| e.path())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     if !dir.is_dir() {
         return Err(format!("{} is not a folder", dir.display()));
     }
     let arches = ["x64", "x86", "arm64", "arm"];
     let mut levels = Vec::new();
-    for a in subdirs(dir) {
+    for a in subdirectories(dir) {
         let name = a
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if arches.contains(&name.as_str()) && arch.is_none_or(|x| x == name) {
-            for t in subdirs(&a) {
+            for t in subdirectories(&a) {
                 let tname = t
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -181,31 +171,13 @@ pub fn store_level(dir: &Path, arch: Option<&str>, tfm: Option<&str>) -> Result<
 pub fn from_store(level: &Path) -> (Vec<Listed>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut warnings = Vec::new();
-    let mut ids: Vec<PathBuf> = std::fs::read_dir(level)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    for id_dir in ids {
+    for id_dir in subdirectories(level) {
         let folder_id = id_dir
             .file_name()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let mut versions: Vec<PathBuf> = std::fs::read_dir(&id_dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        versions.sort();
-        for v_dir in versions {
+        for v_dir in subdirectories(&id_dir) {
             let version = v_dir
                 .file_name()
                 .unwrap_or_default()
@@ -227,6 +199,21 @@ pub fn from_store(level: &Path) -> (Vec<Listed>, Vec<Diagnostic>) {
     }
     sort(&mut out);
     (out, warnings)
+}
+
+/// The folders directly inside `dir`, sorted; none when it cannot be read. Links to folders
+/// count: listing a store only reads it, and stores are often assembled with links.
+fn subdirectories(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
 }
 
 /// The `<id>` of the `.nuspec` in a package folder.

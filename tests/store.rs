@@ -320,48 +320,37 @@ fn a_store_copy_with_other_bytes_but_the_same_identity_is_accepted() {
     assert!(!ex.publish().join("Acme.Greeter.dll").exists());
 }
 
-#[test]
-fn another_build_of_the_same_version_is_refused_with_its_mvid() {
+/// The app ships the mcs-built Acme.Greeter.dll; the store holds `fixture` instead: refused.
+fn store_copy_is_refused(fixture: &str, needles: &[&str]) {
     let ex = Example::new();
     with_real_greeter(&ex);
     fs::copy(
-        assemblies().join("rebuilt/Acme.Greeter.dll"),
+        assemblies().join(fixture),
         store_file(&ex, GREETER_IN_STORE),
     )
     .unwrap();
-    assert_store_refuses(
-        &ex,
-        &["--store", "store"],
+    assert_store_refuses(&ex, &["--store", "store"], needles);
+}
+
+#[test]
+fn another_build_of_the_same_version_is_refused_with_its_mvid() {
+    store_copy_is_refused(
+        "rebuilt/Acme.Greeter.dll",
         &["TP4002", "a different assembly: MVID 4DD484D8-B3B1-4566-AC48-3BD566769061 vs 2BD51ABE-0426-4318-B56B-98D5033B5D03 (another build)"],
     );
 }
 
 #[test]
 fn another_assembly_version_in_the_store_folder_is_refused() {
-    let ex = Example::new();
-    with_real_greeter(&ex);
-    fs::copy(
-        assemblies().join("1.2.4/Acme.Greeter.dll"),
-        store_file(&ex, GREETER_IN_STORE),
-    )
-    .unwrap();
-    assert_store_refuses(
-        &ex,
-        &["--store", "store"],
+    store_copy_is_refused(
+        "1.2.4/Acme.Greeter.dll",
         &["a different assembly: version 1.2.3.0 vs 1.2.4.0"],
     );
 }
 
 #[test]
 fn a_strong_named_copy_is_not_the_same_assembly() {
-    let ex = Example::new();
-    with_real_greeter(&ex);
-    fs::copy(
-        assemblies().join("signed/Acme.Greeter.dll"),
-        store_file(&ex, GREETER_IN_STORE),
-    )
-    .unwrap();
-    assert_store_refuses(&ex, &["--store", "store"], &["public key differs"]);
+    store_copy_is_refused("signed/Acme.Greeter.dll", &["public key differs"]);
 }
 
 #[test]
