@@ -1003,6 +1003,7 @@ fn completions_and_man_page_come_from_the_same_definitions() {
 
 #[test]
 fn a_second_run_on_the_same_folder_waits_for_the_first() {
+    use std::io::BufRead;
     let ex = Example::new();
     // Hold the folder's lock as a running trim-publish would.
     let held = fs::File::open(ex.publish()).unwrap();
@@ -1013,7 +1014,10 @@ fn a_second_run_on_the_same_folder_waits_for_the_first() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    // Wait (however slow the machine) until it says it is waiting for the lock.
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().expect("a line on stderr").unwrap();
+    assert_eq!(first, "waiting: another trim-publish is working on publish");
     assert!(
         child.try_wait().unwrap().is_none(),
         "it must wait for the lock"
@@ -1023,13 +1027,8 @@ fn a_second_run_on_the_same_folder_waits_for_the_first() {
         "nothing before the lock is free"
     );
     drop(held);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stderr(&out).contains("waiting: another trim-publish is working on publish"),
-        "{}",
-        stderr(&out)
-    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(lines.next().is_none(), "nothing else on stderr");
     assert!(!ex.publish().join("Acme.Greeter.dll").exists());
 }
 
