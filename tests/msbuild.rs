@@ -28,6 +28,12 @@ fn xbuild_available() -> bool {
 
 /// A project like an SDK one after `dotnet publish`: Publish (a stub here) then our target.
 fn project(ex: &Example, manifests: &str) {
+    project_with(ex, manifests, "");
+}
+
+/// The same, with more properties (a `;`-list must be set in the project: on the command line
+/// `;` separates properties).
+fn project_with(ex: &Example, manifests: &str, more: &str) {
     let targets = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("integrations/msbuild/build/TrimPublish.targets");
     fs::write(
@@ -37,6 +43,7 @@ fn project(ex: &Example, manifests: &str) {
   <PropertyGroup>
     <PublishDir>publish/</PublishDir>
     <TargetManifestFiles>{manifests}</TargetManifestFiles>
+    {more}
   </PropertyGroup>
   <Target Name="Publish"><Message Text="(the SDK publishes here)" /></Target>
   <Import Project="{}" />
@@ -141,4 +148,33 @@ fn a_refused_trim_fails_the_build_with_canonical_messages() {
         stdout(&out)
     );
     assert_eq!(ex.snapshot(), before);
+}
+
+#[test]
+fn several_stores_become_several_store_options() {
+    if !xbuild_available() {
+        return;
+    }
+    let ex = Example::new();
+    project_with(
+        &ex,
+        "manifests/aspnet.xml;manifests/shared.xml",
+        "<TrimPublishStore>store;second</TrimPublishStore>",
+    );
+    // Split the store in two: Newtonsoft.Json only in the second.
+    let second = ex.root.join("second/x64/netcoreapp3.1");
+    fs::create_dir_all(&second).unwrap();
+    fs::rename(
+        ex.root.join("store/x64/netcoreapp3.1/newtonsoft.json"),
+        second.join("newtonsoft.json"),
+    )
+    .unwrap();
+    let out = xbuild(&ex, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("verified in 2 stores: 9 identical"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(ex.files(), expected());
 }
