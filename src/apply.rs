@@ -85,6 +85,17 @@ pub struct DepsDocument<'a> {
     pub bom: bool,
 }
 
+impl DepsDocument<'_> {
+    /// The deps.json text with these runtimeStoreManifestName edits, its BOM kept.
+    fn with_manifest_names(&self, edits: &[(&str, &str)]) -> Result<String, EditError> {
+        let mut text = depsedit::set_manifest_names(self.text, edits)?;
+        if self.bom {
+            text.insert(0, '\u{feff}');
+        }
+        Ok(text)
+    }
+}
+
 /// Applies `plan` to the folder `dir`. With `backup`, files are moved into that folder (with the
 /// original deps.json and a journal) instead of deleted, for [`restore`]. Returns what was done,
 /// even when it stopped part-way.
@@ -122,11 +133,7 @@ fn apply_inner(
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let mut new_text = depsedit::set_manifest_names(deps.text, &edits)?;
-        if deps.bom {
-            new_text.insert(0, '\u{feff}');
-        }
-        Some(write_temp(deps_path, &new_text)?)
+        Some(write_temp(deps_path, &deps.with_manifest_names(&edits)?)?)
     };
 
     let mut parents = BTreeSet::new();
@@ -214,12 +221,10 @@ fn record_what_is_gone(
     if complete.is_empty() {
         return "deps.json was not changed".to_string();
     }
-    let written = depsedit::set_manifest_names(deps.text, &complete)
+    let written = deps
+        .with_manifest_names(&complete)
         .map_err(|e| e.to_string())
-        .and_then(|mut text| {
-            if deps.bom {
-                text.insert(0, '\u{feff}');
-            }
+        .and_then(|text| {
             let temp = write_temp(deps.path, &text).map_err(|e| e.to_string())?;
             fs::rename(&temp, deps.path).map_err(|e| {
                 let _ = fs::remove_file(&temp);

@@ -200,7 +200,8 @@ impl Asset {
     }
 }
 
-fn file_name(path: &str) -> &str {
+/// The last segment of a `/`-separated deps.json path.
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 

@@ -485,7 +485,7 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
 fn publish_path(asset: &Asset, has_refs: bool) -> Option<Cow<'_, str>> {
     match asset.kind {
         AssetKind::Compile if has_refs && !asset.is_placeholder() => {
-            let name = asset.path.rsplit('/').next().unwrap_or(&asset.path);
+            let name = crate::deps::file_name(&asset.path);
             Some(Cow::Owned(format!("refs/{name}")))
         }
         _ => asset.app_relative_path(),

@@ -16,9 +16,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::deps::file_name;
 use crate::deps::{Asset, AssetKind, DepsFile, Library};
 use crate::metadata::read_identity;
-use crate::store::{package_dir, Store};
+use crate::store::{package_dir, store_relative_path, Store};
 
 /// The host's three asset types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -43,7 +44,7 @@ impl HostAsset<'_> {
     /// Where the host looks in the app folder (relative, `/` separators).
     pub fn app_path(&self) -> String {
         let path = &self.asset.path;
-        let name = path.rsplit('/').next().unwrap_or(path);
+        let name = file_name(path);
         if self.rid_specific {
             return path.clone();
         }
@@ -52,7 +53,7 @@ impl HostAsset<'_> {
                 // The culture folder is the parent folder in the asset path.
                 let culture = path
                     .rsplit_once('/')
-                    .map(|(dir, _)| dir.rsplit('/').next().unwrap_or(dir))
+                    .map(|(dir, _)| file_name(dir))
                     .unwrap_or("");
                 format!("{culture}/{name}")
             }
@@ -62,11 +63,7 @@ impl HostAsset<'_> {
 
     /// Where the host looks below a store's `{arch}/{tfm}`.
     pub fn store_path(&self) -> String {
-        format!(
-            "{}/{}",
-            package_dir(self.library).trim_end_matches('/'),
-            self.asset.path
-        )
+        store_relative_path(&package_dir(self.library), &self.asset.path)
     }
 }
 
@@ -202,7 +199,7 @@ pub fn host_assets<'d>(
 }
 
 fn assembly_name(path: &str) -> &str {
-    let file = path.rsplit('/').next().unwrap_or(path);
+    let file = file_name(path);
     file.rsplit_once('.').map_or(file, |(stem, _)| stem)
 }
 

@@ -5,7 +5,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::deps::{Asset, Library};
+use crate::deps::Library;
 
 /// Where a store directory came from, in the host's probe order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -141,8 +141,8 @@ pub fn package_dir(library: &Library) -> String {
         .unwrap_or_else(|| format!("{}/{}", library.name, library.version_text))
 }
 
-pub fn store_relative_path(package_dir: &str, asset: &Asset) -> String {
-    format!("{}/{}", package_dir.trim_end_matches('/'), asset.path)
+pub fn store_relative_path(package_dir: &str, asset_path: &str) -> String {
+    format!("{}/{}", package_dir.trim_end_matches('/'), asset_path)
 }
 
 #[cfg(test)]

@@ -304,11 +304,7 @@ pub fn verify_plan(
             if !verifiable || !seen.insert(file.path.as_str()) {
                 continue;
             }
-            let relative = format!(
-                "{}/{}",
-                package.package_dir.trim_end_matches('/'),
-                file.asset
-            );
+            let relative = crate::store::store_relative_path(&package.package_dir, &file.asset);
             checks.push(Check {
                 app_path: publish_dir.join(&file.path),
                 store_candidates: stores.iter().map(|s| s.probe_dir.join(&relative)).collect(),
