@@ -193,10 +193,6 @@ impl NuGetVersion {
         &self.original
     }
 
-    pub fn is_prerelease(&self) -> bool {
-        !self.labels.is_empty()
-    }
-
     /// `ToNormalizedString()`: three parts (four when the revision is not zero), labels as written,
     /// no metadata.
     pub fn normalized(&self) -> String {
