@@ -280,8 +280,15 @@ pub fn run(config: &TrimConfig) -> Report {
                     Diagnostic::warning(
                         "TP4004",
                         format!(
-                            "this store has no {arch}/{tfm} folder ({} does not exist), so it serves nothing to this app",
-                            s.probe_dir.display()
+                            "this store has no {arch}/{tfm} folder ({} does not exist), so it serves nothing to this app{}",
+                            s.probe_dir.display(),
+                            // A DOTNET_SHARED_STORE entry given at the level the host appends.
+                            match s.given.parent().and_then(|p| p.parent()) {
+                                Some(root) if s.origin != store::StoreOrigin::Option
+                                    && s.given.ends_with(std::path::Path::new(&arch).join(tfm)) =>
+                                    format!("; DOTNET_SHARED_STORE takes the store root and the host appends {arch}/{tfm}, so set it to {}", root.display()),
+                                _ => String::new(),
+                            }
                         ),
                     )
                     .in_file(&s.given),

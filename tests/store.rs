@@ -496,3 +496,37 @@ fn a_cache_hit_skips_reading_the_store_copy() {
         "{verdicts:?}"
     );
 }
+
+#[test]
+fn a_shared_store_entry_given_at_the_arch_tfm_level_gets_a_hint() {
+    let ex = Example::new();
+    let out = ex
+        .process()
+        .args([
+            "-m",
+            "manifests/aspnet.xml",
+            "--store-from-env",
+            "-n",
+            "publish",
+        ])
+        .env(
+            "DOTNET_SHARED_STORE",
+            ex.root.join("store/x64/netcoreapp3.1"),
+        )
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the host would not find the files there either"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "DOTNET_SHARED_STORE takes the store root and the host appends x64/netcoreapp3.1, so set it to {}",
+            ex.root.join("store").display()
+        )),
+        "{err}"
+    );
+}
