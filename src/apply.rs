@@ -209,7 +209,8 @@ fn record_what_is_gone(
             plan.packages
                 .iter()
                 .find(|p| p.library_key == *key)
-                .is_some_and(|p| {
+                // A listed project library has nothing to remove: its annotation always holds.
+                .is_none_or(|p| {
                     p.files
                         .iter()
                         .filter(|f| f.action == crate::plan::FileAction::Remove)

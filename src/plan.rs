@@ -2,13 +2,12 @@
 //! runtimeconfig, and a snapshot of the publish folder, produce a [`RemovalPlan`] that lists
 //! every file to remove, keep or skip and why, every refusal, and the deps.json edits.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::deps::{Asset, AssetKind, DepsFile, LibraryKind};
+use crate::deps::{AssetKind, DepsFile, LibraryKind};
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
 use crate::inventory::{EntryKind, Inventory};
 use crate::manifest::ManifestUnion;
@@ -319,27 +318,31 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             version,
         };
         if let Some(entry) = union.get(&identity) {
+            let manifest_names = union.manifest_names(entry);
             plan.warnings.push(
                 Diagnostic::warning(
                     "TP2007",
                     format!(
-                        "{} is listed in {} but is a `{}` library in this app, not a NuGet package; only packages are trimmed, so it stays",
+                        "{} is listed in {manifest_names} but is a `{}` library in this app, not a NuGet package; only packages are trimmed, so its files stay (its deps.json entry still gets runtimeStoreManifestName, as the SDK writes it)",
                         lib.key,
-                        union.manifest_names(entry),
                         lib.kind.as_str()
                     ),
                 )
                 .in_file(&deps.path)
                 .at(deps.location_of(&lib.key)),
             );
+            // The SDK annotates every library whose name and version a manifest lists, project
+            // references included (observed with SDK 3.1.102, tests/sdk.rs).
+            if lib.runtime_store_manifest_name.as_deref() != Some(manifest_names.as_str()) {
+                plan.deps_edits.push((lib.key.clone(), manifest_names));
+            }
         }
     }
     plan.unused_manifest_packages = union.entries.len() - used_entries.len();
 
-    // 2. Where each trimmed package's files are.
-    let has_refs = inventory
-        .get("refs")
-        .is_some_and(|e| e.kind == EntryKind::Dir);
+    // 2. Where each trimmed package's files are. Compile assets are not among them: the SDK keeps
+    // the `refs/` copy of a trimmed package's reference assembly, because a store holds no
+    // compile assets and runtime compilation (PreserveCompilationContext) needs it.
     let trimmed_libs: HashSet<usize> = trimmed.iter().map(|&(l, _, _)| l).collect();
     let mut packages = Vec::with_capacity(trimmed.len());
     for &(lib_index, identity, e) in &trimmed {
@@ -347,7 +350,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
         let entry = &union.entries[e];
         let mut files = Vec::new();
         for asset in &lib.assets {
-            let Some(path) = publish_path(asset, has_refs) else {
+            let Some(path) = asset.app_relative_path() else {
                 continue;
             };
             let path = path.into_owned();
@@ -386,7 +389,6 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                     });
                     continue;
                 }
-                None if asset.kind == AssetKind::Compile => continue,
                 None => (FileAction::Absent, 0),
             };
             let action = match (&action, options.keep.matching(&path)) {
@@ -425,7 +427,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
         .filter(|f| f.action == FileAction::Remove)
         .map(|f| f.path.as_str())
         .collect();
-    let claimed = claims_by_kept_libraries(deps, &trimmed_libs, &candidates, has_refs);
+    let claimed = claims_by_kept_libraries(deps, &trimmed_libs, &candidates);
     for package in &mut packages {
         for file in &mut package.files {
             if file.action == FileAction::Remove {
@@ -481,17 +483,6 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
     None
 }
 
-/// Where an asset sits in the publish folder; compile assets only when `refs/` exists.
-fn publish_path(asset: &Asset, has_refs: bool) -> Option<Cow<'_, str>> {
-    match asset.kind {
-        AssetKind::Compile if has_refs && !asset.is_placeholder() => {
-            let name = crate::deps::file_name(&asset.path);
-            Some(Cow::Owned(format!("refs/{name}")))
-        }
-        _ => asset.app_relative_path(),
-    }
-}
-
 /// Paths from deps.json are data: refuse anything that could leave the folder.
 pub fn check_relative(path: &str) -> Result<(), &'static str> {
     if path.is_empty() {
@@ -544,7 +535,6 @@ fn claims_by_kept_libraries<'d>(
     deps: &'d DepsFile,
     trimmed: &HashSet<usize>,
     candidates: &HashSet<&str>,
-    has_refs: bool,
 ) -> HashMap<String, &'d str> {
     let mut claimed = HashMap::new();
     if candidates.is_empty() {
@@ -555,7 +545,7 @@ fn claims_by_kept_libraries<'d>(
             continue;
         }
         for asset in &lib.assets {
-            if let Some(path) = publish_path(asset, has_refs) {
+            if let Some(path) = asset.app_relative_path() {
                 if candidates.contains(path.as_ref()) {
                     claimed.entry(path.into_owned()).or_insert(lib.key.as_str());
                 }
@@ -675,7 +665,7 @@ mod tests {
     }
 
     #[test]
-    fn absent_files_are_already_trimmed_and_refs_follow_when_present() {
+    fn absent_files_are_already_trimmed_and_refs_copies_are_not_planned() {
         let u = union(&[("a.xml", &pkg("Acme.Greeter", "1.2.3"))]);
         let inv = Inventory::from_files([("App.dll", 10), ("refs/Acme.Greeter.dll", 50)]);
         let p = run(&u, DEPS, &rc(), &inv, &PlanOptions::default());
@@ -690,7 +680,6 @@ mod tests {
                 ("Acme.Greeter.dll", FileAction::Absent),
                 ("de/Acme.Greeter.resources.dll", FileAction::Absent),
                 ("runtimes/linux-x64/native/libgreet.so", FileAction::Absent),
-                ("refs/Acme.Greeter.dll", FileAction::Remove),
             ]
         );
     }
@@ -853,12 +842,16 @@ mod tests {
     }
 
     #[test]
-    fn projects_are_never_trimmed() {
+    fn projects_are_never_trimmed_but_annotated_like_the_sdk_does() {
         let u = union(&[("a.xml", &pkg("App", "1.0.0"))]);
         let p = run(&u, DEPS, &rc(), &full_folder(), &PlanOptions::default());
         assert!(p.packages.is_empty());
+        assert!(p.removals().is_empty());
         assert_eq!(p.warnings[0].code, "TP2007");
-        assert!(p.is_noop());
+        assert_eq!(
+            p.deps_edits,
+            [("App/1.0.0".to_string(), "a.xml".to_string())]
+        );
     }
 
     #[test]

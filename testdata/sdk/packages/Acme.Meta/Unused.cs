@@ -1,0 +1,1 @@
+namespace Acme.Meta { static class Unused { } }

@@ -1,0 +1,1 @@
+namespace Acme.NativeOnly { static class Unused { } }
