@@ -1,7 +1,6 @@
 //! `*.deps.json`: which library each file of the publish folder came from, and where the host
 //! looks for it (dotnet/runtime hostpolicy `deps_format.cpp` / `deps_entry.cpp`).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -175,33 +174,10 @@ impl Asset {
     pub fn is_placeholder(&self) -> bool {
         file_name(&self.path) == "_._"
     }
-
-    /// Where the host looks for this asset in the app folder (facts section 4), relative to the
-    /// folder, with `/` separators. `None` for placeholders and compile assets.
-    pub fn app_relative_path(&self) -> Option<Cow<'_, str>> {
-        if self.is_placeholder() {
-            return None;
-        }
-        if let Some(local) = &self.local_path {
-            return Some(Cow::Borrowed(local));
-        }
-        match self.kind {
-            AssetKind::Runtime | AssetKind::Native => Some(Cow::Borrowed(file_name(&self.path))),
-            AssetKind::Resource => {
-                let locale = self.locale.as_deref().unwrap_or_else(|| {
-                    // The host itself takes the culture from the parent folder of the asset.
-                    file_name(self.path.rsplit_once('/').map_or("", |(d, _)| d))
-                });
-                Some(Cow::Owned(format!("{locale}/{}", file_name(&self.path))))
-            }
-            AssetKind::RuntimeTarget => Some(Cow::Borrowed(&self.path)),
-            AssetKind::Compile => None,
-        }
-    }
 }
 
 /// The last segment of a `/`-separated deps.json path.
-pub(crate) fn file_name(path: &str) -> &str {
+pub fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
@@ -589,7 +565,7 @@ mod tests {
         let paths: Vec<_> = g
             .assets
             .iter()
-            .map(|a| a.app_relative_path().map(|p| p.into_owned()))
+            .map(|a| crate::host::app_path(a).map(|p| p.into_owned()))
             .collect();
         assert_eq!(
             paths,
@@ -611,26 +587,6 @@ mod tests {
         );
         assert_eq!(d.libraries[2].kind, LibraryKind::ReferenceAssembly);
         assert!(d.libraries[2].assets.is_empty());
-    }
-
-    #[test]
-    fn resource_without_locale_uses_its_folder() {
-        let a = Asset {
-            kind: AssetKind::Resource,
-            path: "lib/net6.0/zh-Hans/X.resources.dll".into(),
-            locale: None,
-            rid: None,
-            asset_type: None,
-            assembly_version: None,
-            file_version: None,
-            local_path: None,
-        };
-        assert_eq!(a.app_relative_path().unwrap(), "zh-Hans/X.resources.dll");
-        let b = Asset {
-            local_path: Some("sub/X.dll".into()),
-            ..a
-        };
-        assert_eq!(b.app_relative_path().unwrap(), "sub/X.dll");
     }
 
     #[test]

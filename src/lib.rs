@@ -11,6 +11,7 @@ pub mod deps;
 pub mod depsedit;
 pub mod diagnostic;
 pub mod digestcache;
+pub mod host;
 pub mod inputs;
 pub mod inventory;
 mod jsonspan;
@@ -22,9 +23,9 @@ pub mod nuget;
 pub mod plan;
 pub mod project;
 pub mod report;
-pub mod resolve;
+
 pub mod runtimeconfig;
-pub mod store;
+
 pub mod text;
 pub mod verify;
 pub mod xml;
@@ -32,6 +33,7 @@ pub mod xml;
 use std::path::PathBuf;
 
 use diagnostic::{Diagnostic, ToDiagnostic};
+use host::{resolve, store};
 use inputs::ManifestSources;
 use plan::{KeepRules, PlanInput, PlanOptions};
 use report::Report;

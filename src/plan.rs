@@ -350,7 +350,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
         let entry = &union.entries[e];
         let mut files = Vec::new();
         for asset in &lib.assets {
-            let Some(path) = asset.app_relative_path() else {
+            let Some(path) = crate::host::app_path(asset) else {
                 continue;
             };
             let path = path.into_owned();
@@ -415,7 +415,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             identity: identity.clone(),
             manifests: entry.manifests.clone(),
             manifest_names,
-            package_dir: crate::store::package_dir(lib),
+            package_dir: crate::host::store::package_dir(lib),
             files,
         });
     }
@@ -545,7 +545,7 @@ fn claims_by_kept_libraries<'d>(
             continue;
         }
         for asset in &lib.assets {
-            if let Some(path) = asset.app_relative_path() {
+            if let Some(path) = crate::host::app_path(asset) {
                 if candidates.contains(path.as_ref()) {
                     claimed.entry(path.into_owned()).or_insert(lib.key.as_str());
                 }

@@ -10,11 +10,11 @@ use serde::Serialize;
 use crate::apply::Applied;
 use crate::deps::AssetKind;
 use crate::diagnostic::Diagnostic;
+use crate::host::resolve::{host_missing_message, Found, HostAsset, HostAssetType, Resolution};
+use crate::host::store::Store;
 use crate::inputs::PublishedApp;
 use crate::manifest::ManifestUnion;
 use crate::plan::{FileAction, KeepReason, RemovalPlan};
-use crate::resolve::{host_missing_message, Found, HostAsset, HostAssetType, Resolution};
-use crate::store::Store;
 use crate::verify::{Match, StoreVerification, Verdict};
 use crate::{Status, TrimConfig};
 

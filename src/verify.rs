@@ -13,10 +13,10 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::digestcache::{DigestCache, FileKey};
+use crate::host::store::Store;
 use crate::manifest::ManifestUnion;
 use crate::metadata::{read_identity, AssemblyIdentity};
 use crate::plan::{FileAction, RemovalPlan};
-use crate::store::Store;
 
 /// One file to verify: the publish copy and where the host would look for it, in probe order.
 #[derive(Debug, Clone)]
@@ -304,7 +304,8 @@ pub fn verify_plan(
             if !verifiable || !seen.insert(file.path.as_str()) {
                 continue;
             }
-            let relative = crate::store::store_relative_path(&package.package_dir, &file.asset);
+            let relative =
+                crate::host::store::store_relative_path(&package.package_dir, &file.asset);
             checks.push(Check {
                 app_path: publish_dir.join(&file.path),
                 store_candidates: stores.iter().map(|s| s.probe_dir.join(&relative)).collect(),

@@ -1,7 +1,8 @@
 //! Tests over the real files in `../shared/corpus/` (deps.json files, manifests and publish
 //! listings from public projects). They are read in place, never copied into the repository;
-//! when the folder is absent (a clone without `shared/`) each test prints a notice and passes.
-//! `TRIM_PUBLISH_CORPUS` points elsewhere.
+//! without the folder they fail (`TRIM_PUBLISH_CORPUS` points elsewhere), never pass silently.
+
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -12,21 +13,6 @@ use tempfile::TempDir;
 use trim_publish::deps::{AssetKind, DepsFile, LibraryKind};
 use trim_publish::diagnostic::ToDiagnostic;
 use trim_publish::manifest::TargetManifest;
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("TRIM_PUBLISH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "notice: corpus folder {} is absent; skipping",
-            dir.display()
-        );
-        None
-    }
-}
 
 /// Every deps.json of the corpus: `deps/*.deps.json` and `publish-listings/*/app.deps.json`.
 fn deps_files(corpus: &Path) -> Vec<PathBuf> {
@@ -60,7 +46,7 @@ fn is_self_contained(deps: &DepsFile) -> bool {
 
 #[test]
 fn every_corpus_deps_file_parses() {
-    let Some(corpus) = corpus() else { return };
+    let corpus = common::corpus();
     let files = deps_files(&corpus);
     assert!(
         files.len() >= 20,
@@ -82,7 +68,7 @@ fn every_corpus_deps_file_parses() {
 
 #[test]
 fn every_corpus_manifest_parses() {
-    let Some(corpus) = corpus() else { return };
+    let corpus = common::corpus();
     let mut seen = 0;
     for e in fs::read_dir(corpus.join("manifests")).unwrap() {
         let path = e.unwrap().path();
@@ -189,7 +175,7 @@ fn listing(dir: &Path) -> BTreeSet<String> {
 
 #[test]
 fn trimming_rebuilt_corpus_apps_leaves_exactly_the_expected_files() {
-    let Some(corpus) = corpus() else { return };
+    let corpus = common::corpus();
     let mut trimmed_apps = 0;
     let mut refused_apps = 0;
     for deps_path in deps_files(&corpus) {
@@ -297,7 +283,7 @@ fn trimming_rebuilt_corpus_apps_leaves_exactly_the_expected_files() {
 /// must come out byte for byte as the SDK wrote it.
 #[test]
 fn reproduces_the_sdk_trimmed_friendlyphonenumber_folder() {
-    let Some(corpus) = corpus() else { return };
+    let corpus = common::corpus();
     let app = corpus.join("publish-listings/netcoreapp2.0-fdd-friendlyphonenumber");
     let deps_path = app.join("app.deps.json");
     let deps = parse_deps(&deps_path);
@@ -379,7 +365,7 @@ fn reproduces_the_sdk_trimmed_friendlyphonenumber_folder() {
 /// ASP.NET Core 2.1 app most of its ~300 packages are provided by the shared framework.
 #[test]
 fn exclude_framework_keeps_only_packages_with_files() {
-    let Some(corpus) = corpus() else { return };
+    let corpus = common::corpus();
     let deps = parse_deps(&corpus.join("deps/netcoreapp2.1-fdd-qnaluisbot.deps.json"));
     let all = trim_publish::manifestgen::from_deps(&deps, false);
     let lean = trim_publish::manifestgen::from_deps(&deps, true);

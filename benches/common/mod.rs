@@ -59,7 +59,7 @@ pub fn inputs_for(deps: &DepsFile) -> (ManifestUnion, Inventory) {
         .flat_map(|l| {
             l.assets
                 .iter()
-                .filter_map(|a| a.app_relative_path().map(|p| p.into_owned()))
+                .filter_map(|a| trim_publish::host::app_path(a).map(|p| p.into_owned()))
         })
         .collect();
     let inventory = Inventory::from_files(paths.iter().map(|p| (p.as_str(), 1000)));

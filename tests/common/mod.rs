@@ -105,3 +105,17 @@ pub fn patch(path: &Path, from: &str, to: &str) {
     assert!(text.contains(from), "{from} not in {}", path.display());
     fs::write(path, text.replace(from, to)).unwrap();
 }
+
+/// `../shared/corpus` (or `TRIM_PUBLISH_CORPUS`): real deps.json files, manifests and listings,
+/// read in place. Tests that need it fail when it is absent rather than pass silently.
+pub fn corpus() -> PathBuf {
+    let dir = std::env::var_os("TRIM_PUBLISH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    assert!(
+        dir.is_dir(),
+        "the corpus folder {} is absent: check out shared/ beside the repository or set TRIM_PUBLISH_CORPUS",
+        dir.display()
+    );
+    dir
+}

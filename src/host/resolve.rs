@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use crate::deps::file_name;
 use crate::deps::{Asset, AssetKind, DepsFile, Library};
+use crate::host::store::{package_dir, store_relative_path, Store};
 use crate::metadata::read_identity;
-use crate::store::{package_dir, store_relative_path, Store};
 
 /// The host's three asset types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -28,6 +28,26 @@ pub enum HostAssetType {
     Runtime,
     Native,
     Resources,
+}
+
+impl HostAssetType {
+    /// The deps.json list that holds this type's plain (not RID-specific) assets.
+    pub fn plain_kind(self) -> AssetKind {
+        match self {
+            HostAssetType::Runtime => AssetKind::Runtime,
+            HostAssetType::Native => AssetKind::Native,
+            HostAssetType::Resources => AssetKind::Resource,
+        }
+    }
+
+    /// The `assetType` value of this type's `runtimeTargets` entries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostAssetType::Runtime => "runtime",
+            HostAssetType::Native => "native",
+            HostAssetType::Resources => "resources",
+        }
+    }
 }
 
 /// One asset the host will look for.
@@ -41,24 +61,12 @@ pub struct HostAsset<'d> {
 }
 
 impl HostAsset<'_> {
-    /// Where the host looks in the app folder (relative, `/` separators).
+    /// Where the host looks in the app folder (relative, `/` separators): the one rule, in
+    /// [`super::app_path`], that planning uses too.
     pub fn app_path(&self) -> String {
-        let path = &self.asset.path;
-        let name = file_name(path);
-        if self.rid_specific {
-            return path.clone();
-        }
-        match self.asset_type {
-            HostAssetType::Resources => {
-                // The culture folder is the parent folder in the asset path.
-                let culture = path
-                    .rsplit_once('/')
-                    .map(|(dir, _)| file_name(dir))
-                    .unwrap_or("");
-                format!("{culture}/{name}")
-            }
-            _ => name.to_string(),
-        }
+        super::app_path(self.asset)
+            .expect("host_assets() never yields placeholders or compile assets")
+            .into_owned()
     }
 
     /// Where the host looks below a store's `{arch}/{tfm}`.
@@ -71,7 +79,7 @@ impl HostAsset<'_> {
 /// unix, any, base), as in the RID graph the shared framework ships.
 pub fn rid_fallback(rid: &str) -> Vec<String> {
     let (os, arch) = match rid.rsplit_once('-') {
-        Some((os, arch)) if crate::store::arch_from_rid(rid).is_some() => (os, Some(arch)),
+        Some((os, arch)) if crate::host::store::arch_from_rid(rid).is_some() => (os, Some(arch)),
         _ => (rid, None),
     };
     let mut oses = vec![os.to_string()];
@@ -108,7 +116,7 @@ pub fn machine_rid() -> String {
         "freebsd" => "freebsd",
         other => other,
     };
-    format!("{os}-{}", crate::store::machine_arch())
+    format!("{os}-{}", crate::host::store::machine_arch())
 }
 
 /// The assets the host resolves, in its order: runtime, then native, then resources. `app_name`
@@ -129,16 +137,8 @@ pub fn host_assets<'d>(
         .into_iter()
         .enumerate()
         {
-            let plain_kind = match asset_type {
-                HostAssetType::Runtime => AssetKind::Runtime,
-                HostAssetType::Native => AssetKind::Native,
-                HostAssetType::Resources => AssetKind::Resource,
-            };
-            let type_name = match asset_type {
-                HostAssetType::Runtime => "runtime",
-                HostAssetType::Native => "native",
-                HostAssetType::Resources => "resources",
-            };
+            let plain_kind = asset_type.plain_kind();
+            let type_name = asset_type.as_str();
             let rid_assets: Vec<&Asset> = if portable {
                 library
                     .assets
@@ -174,7 +174,7 @@ pub fn host_assets<'d>(
                 ),
             };
             for asset in chosen {
-                if asset.path.ends_with("/_._") || asset.path == "_._" {
+                if asset.is_placeholder() {
                     continue;
                 }
                 by_type[index].push(HostAsset {
@@ -361,6 +361,28 @@ mod tests {
                 )
             })
             .collect::<Vec<_>>()
+    }
+
+    /// Regression: verify once ignored `localPath`, which planning honours, so the two looked
+    /// for the same asset in different places.
+    #[test]
+    fn verify_looks_where_planning_removes_local_path_assets() {
+        let text = DEPS.replace(
+            r#""Dup/1.0.0": { "runtime": { "lib/net6.0/Data.dll": {} } },"#,
+            r#""Dup/1.0.0": { "runtime": { "lib/net6.0/Dup.dll": { "localPath": "plugins/Dup.dll" } } },"#,
+        );
+        let deps = DepsFile::parse(Path::new("App.deps.json"), text.as_bytes()).unwrap();
+        let dup = host_assets(&deps, &rid_fallback("linux-x64"), "App")
+            .into_iter()
+            .find(|a| a.library.key == "Dup/1.0.0")
+            .unwrap();
+        assert_eq!(dup.app_path(), "plugins/Dup.dll");
+        assert_eq!(
+            crate::host::app_path(dup.asset).as_deref(),
+            Some("plugins/Dup.dll")
+        );
+        // No `path` in `libraries`: the host probes `{name}/{version}` as written.
+        assert_eq!(dup.store_path(), "Dup/1.0.0/lib/net6.0/Dup.dll");
     }
 
     #[test]
