@@ -19,8 +19,8 @@ for n in 2500 5000 10000 20000; do
     valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$1" "$bin" "$n" 2>&1 \
       | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
   }
-  parse=$(count 'trim_publish::deps::DepsFile::parse*')
-  plan=$(count 'trim_publish::plan::plan*')
+  parse=$(count 'trim_publish::formats::deps::DepsFile::parse*')
+  plan=$(count 'trim_publish::trim::plan::plan*')
   assets=$((n * 4))
   printf '%8d %8d %14d %10d %14d %10d\n' "$n" "$assets" "$parse" $((parse / assets)) "$plan" $((plan / assets))
 done

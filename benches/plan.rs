@@ -14,9 +14,9 @@ mod common;
 
 use common::{generated_deps, inputs_for};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use trim_publish::deps::DepsFile;
-use trim_publish::plan::{plan, PlanInput, PlanOptions};
-use trim_publish::runtimeconfig::RuntimeConfig;
+use trim_publish::formats::deps::DepsFile;
+use trim_publish::formats::runtimeconfig::RuntimeConfig;
+use trim_publish::trim::plan::{plan, PlanInput, PlanOptions};
 
 fn bench_case(c: &mut Criterion, group_name: &str, label: &str, text: &str) {
     let path = Path::new("App.deps.json");

@@ -8,9 +8,9 @@ mod common;
 use std::path::Path;
 
 use common::{generated_deps, inputs_for};
-use trim_publish::deps::DepsFile;
-use trim_publish::plan::{plan, PlanInput, PlanOptions};
-use trim_publish::runtimeconfig::RuntimeConfig;
+use trim_publish::formats::deps::DepsFile;
+use trim_publish::formats::runtimeconfig::RuntimeConfig;
+use trim_publish::trim::plan::{plan, PlanInput, PlanOptions};
 fn main() {
     let n: usize = std::env::args()
         .skip(1)

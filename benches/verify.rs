@@ -12,8 +12,10 @@ mod tree;
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use trim_publish::host::store::StoreSelection;
 use trim_publish::inputs::ManifestSources;
-use trim_publish::{CacheChoice, Status, StoreOptions, TrimConfig};
+use trim_publish::trim::{CacheChoice, StoreCheckOptions, Unobserved};
+use trim_publish::{Status, TrimConfig};
 
 fn config(dir: &Path, cache: CacheChoice) -> TrimConfig {
     TrimConfig {
@@ -28,8 +30,11 @@ fn config(dir: &Path, cache: CacheChoice) -> TrimConfig {
         dry_run: true,
         check: false,
         backup: None,
-        stores: StoreOptions {
+        stores: StoreSelection {
             dirs: vec![dir.join("store")],
+            ..Default::default()
+        },
+        store_check: StoreCheckOptions {
             cache,
             ..Default::default()
         },
@@ -41,7 +46,7 @@ fn verify(c: &mut Criterion) {
     tree::ensure(&dir, tree::FILES, tree::TOTAL).expect("benchmark tree");
     let cache_dir = dir.join("digest-cache");
     let warm = config(&dir, CacheChoice::Dir(cache_dir.clone()));
-    let report = trim_publish::run(&warm);
+    let report = trim_publish::run(&warm, &Unobserved);
     assert_eq!(report.status, Status::DryRun, "{:?}", report.diagnostics);
     assert_eq!(report.totals.files_removed, tree::FILES);
 
@@ -50,10 +55,10 @@ fn verify(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(2 * tree::TOTAL));
     group.bench_function("3000-files-1.5GiB/no-cache", |b| {
         let cold = config(&dir, CacheChoice::Off);
-        b.iter(|| assert_eq!(trim_publish::run(&cold).status, Status::DryRun))
+        b.iter(|| assert_eq!(trim_publish::run(&cold, &Unobserved).status, Status::DryRun))
     });
     group.bench_function("3000-files-1.5GiB/warm-cache", |b| {
-        b.iter(|| assert_eq!(trim_publish::run(&warm).status, Status::DryRun))
+        b.iter(|| assert_eq!(trim_publish::run(&warm, &Unobserved).status, Status::DryRun))
     });
     group.finish();
 }

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::MessageFormat;
+use crate::host::store::StoreSelection;
 use crate::inputs::ManifestSources;
-use crate::{CacheChoice, StoreOptions, TrimConfig, VerifyConfig};
+use crate::trim::{CacheChoice, StoreCheckOptions, TrimConfig};
+use crate::verify::VerifyConfig;
 
 const VERIFY_AFTER_HELP: &str = "\
 Examples:
@@ -303,18 +305,22 @@ pub struct OutputArgs {
 }
 
 impl StoreArgs {
-    fn into_options(self) -> StoreOptions {
-        StoreOptions {
-            dirs: self.stores,
+    fn selection(&self) -> StoreSelection {
+        StoreSelection {
+            dirs: self.stores.clone(),
             from_env: self.store_from_env,
-            arch: self.arch,
+            arch: self.arch.clone(),
+        }
+    }
+
+    fn check_options(&self) -> StoreCheckOptions {
+        StoreCheckOptions {
             jobs: self.jobs.map(usize::from),
-            cache: match (self.cache, self.no_cache) {
+            cache: match (&self.cache, self.no_cache) {
                 (_, true) => CacheChoice::Off,
-                (Some(dir), false) => CacheChoice::Dir(dir),
+                (Some(dir), false) => CacheChoice::Dir(dir.clone()),
                 (None, false) => CacheChoice::Default,
             },
-            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         }
     }
 }
@@ -324,7 +330,7 @@ impl VerifyArgs {
         VerifyConfig {
             publish_dir: normalized(&self.publish_dir),
             deps_file: self.deps_file,
-            stores: self.store.into_options(),
+            stores: self.store.selection(),
             rid: self.rid,
         }
     }
@@ -415,7 +421,8 @@ impl TrimArgs {
             dry_run: self.dry_run || self.check,
             check: self.check,
             backup: self.backup,
-            stores: self.store.into_options(),
+            stores: self.store.selection(),
+            store_check: self.store.check_options(),
         })
     }
 }

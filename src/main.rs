@@ -6,14 +6,16 @@ use std::process::ExitCode;
 use clap::Parser;
 use trim_publish::cli::{Args, Command, Format, ManifestArgs, ManifestKind, OutputArgs};
 use trim_publish::diagnostic::{Diagnostic, MessageFormat, Severity};
-use trim_publish::ManifestRequest;
+use trim_publish::exit::Exit;
+use trim_publish::store_manifest::ManifestRequest;
+use trim_publish::trim::Observer;
 
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Some(Command::Verify(verify)) => {
             let output = Output::from(&verify.output);
-            let report = trim_publish::verify_app(&verify.into_config());
+            let report = trim_publish::verify::verify_app(&verify.into_config());
             output.emit(
                 &report.diagnostics,
                 || report.to_json(),
@@ -24,7 +26,7 @@ fn main() -> ExitCode {
         Some(Command::Manifest(m)) => manifest(m),
         Some(Command::Restore { backup, out }) => {
             let output = Output::from(&out);
-            match trim_publish::restore_backup(&backup) {
+            match trim_publish::trim::restore(&backup, &Terminal::new(&output)) {
                 Ok(r) => {
                     output.emit(
                         &[],
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
                 }
                 Err(d) => {
                     output.diagnostics(&[d]);
-                    ExitCode::from(2)
+                    exit(Exit::Invalid)
                 }
             }
         }
@@ -54,7 +56,7 @@ fn main() -> ExitCode {
             let cmd = <Args as clap::CommandFactory>::command();
             let mut page = Vec::new();
             if clap_mangen::Man::new(cmd).render(&mut page).is_err() {
-                return ExitCode::from(2);
+                return exit(Exit::Invalid);
             }
             let _ = std::io::stdout().lock().write_all(&page);
             ExitCode::SUCCESS
@@ -65,11 +67,14 @@ fn main() -> ExitCode {
             let config = match args.trim.into_config() {
                 Ok(c) => c,
                 Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(2);
+                    output.diagnostics(&[Diagnostic::error(
+                        trim_publish::diagnostic::codes::INVALID_OPTION,
+                        message,
+                    )]);
+                    return exit(Exit::Invalid);
                 }
             };
-            let report = trim_publish::run(&config);
+            let report = trim_publish::run(&config, &Terminal::new(&output));
             output.emit(
                 &report.diagnostics,
                 || report.to_json(),
@@ -83,8 +88,20 @@ fn main() -> ExitCode {
                     .open(&path)
                     .and_then(|mut f| f.write_all(report.to_markdown().as_bytes()));
                 if let Err(e) = written {
-                    eprintln!("error: cannot write the summary to {}: {e}", path.display());
-                    return ExitCode::from(2);
+                    output.diagnostics(&[Diagnostic::error(
+                        trim_publish::diagnostic::codes::SUMMARY_NOT_WRITTEN,
+                        format!(
+                            "cannot write the summary to {}: {e}; the run itself ended as reported",
+                            path.display()
+                        ),
+                    )
+                    .in_file(&path)]);
+                    // The exit code must not claim "nothing changed" after a trim changed the folder.
+                    return match report.status {
+                        trim_publish::Status::Trimmed => exit(Exit::Failed),
+                        _ if report.exit_code == Exit::Success.code() => exit(Exit::Invalid),
+                        _ => ExitCode::from(report.exit_code),
+                    };
                 }
             }
             ExitCode::from(report.exit_code)
@@ -165,14 +182,18 @@ fn manifest(m: ManifestArgs) -> ExitCode {
         },
         _ => unreachable!("clap requires one source"),
     };
-    let outcome = trim_publish::manifest_command(&request);
+    let outcome = trim_publish::store_manifest::manifest_command(&request);
     output.diagnostics(&outcome.diagnostics);
     // The manifest is the product: -q hides warnings, never the output.
     match &m.output {
         Some(path) if outcome.exit_code == 0 => {
             if let Err(e) = std::fs::write(path, &outcome.output) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
+                output.diagnostics(&[Diagnostic::error(
+                    trim_publish::diagnostic::codes::OUTPUT_NOT_WRITTEN,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+                .in_file(path)]);
+                return exit(Exit::Invalid);
             }
         }
         _ => {
@@ -182,4 +203,62 @@ fn manifest(m: ManifestArgs) -> ExitCode {
         }
     }
     ExitCode::from(outcome.exit_code)
+}
+
+fn exit(e: Exit) -> ExitCode {
+    ExitCode::from(e.code())
+}
+
+/// What a person at the terminal sees while a run works: a line when it waits for another run's
+/// lock, and a progress bar when the store check reads much (stderr a terminal, 256 MiB or more).
+/// `-q` and `--format json` keep stderr for diagnostics only.
+struct Terminal {
+    talk: bool,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Terminal {
+    fn new(output: &Output) -> Self {
+        Terminal {
+            talk: !output.quiet && output.format == Format::Text,
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl Observer for Terminal {
+    fn waiting_for_lock(&self, publish_dir: &std::path::Path) {
+        if self.talk {
+            eprintln!(
+                "waiting: another trim-publish is working on {}",
+                publish_dir.display()
+            );
+        }
+    }
+
+    fn hashing_started(&self, total_bytes: u64) {
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        if self.talk && terminal && total_bytes >= 256 << 20 {
+            let bar = indicatif::ProgressBar::new(total_bytes);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "verifying {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
+                )
+                .expect("a valid template"),
+            );
+            let _ = self.bar.set(bar);
+        }
+    }
+
+    fn hashed(&self, bytes: u64) {
+        if let Some(bar) = self.bar.get() {
+            bar.inc(bytes);
+        }
+    }
+
+    fn hashing_finished(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }

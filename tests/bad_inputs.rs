@@ -139,17 +139,17 @@ fn a_dangling_link_as_manifest_is_unreadable() {
 /// answer them, with a result or an error, and the CLI must exit 2, not panic.
 #[test]
 fn fuzz_regressions_are_answered_without_panicking() {
-    use trim_publish::deps::DepsFile;
-    use trim_publish::manifest::TargetManifest;
+    use trim_publish::formats::deps::DepsFile;
+    use trim_publish::formats::manifest::TargetManifest;
     let dir = testdata().join("bad/fuzz");
     let mut seen = 0;
     for entry in fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = fs::read(&path).unwrap();
         let _ = TargetManifest::parse(&path, &bytes);
-        let _ = trim_publish::project::target_manifest_files(&path, &bytes, &[]);
+        let _ = trim_publish::formats::project::target_manifest_files(&path, &bytes, &[]);
         let _ = DepsFile::parse(&path, &bytes);
-        let _ = trim_publish::metadata::read_identity(&bytes);
+        let _ = trim_publish::formats::metadata::read_identity(&bytes);
         let ex = Example::new();
         let out = ex
             .cmd()

@@ -697,9 +697,9 @@ fn refs_copies_of_trimmed_packages_stay_as_the_sdk_keeps_them() {
 /// only the packages whose files are all gone; the run's status is Failed (exit code 3).
 #[test]
 fn apply_stops_part_way_and_says_what_was_done() {
-    use trim_publish::apply::{apply, ApplyError, DepsDocument};
     use trim_publish::inputs::{read_manifests, read_published_app, ManifestSources};
-    use trim_publish::plan::{plan, PlanInput, PlanOptions};
+    use trim_publish::trim::apply::{apply, ApplyError, DepsDocument};
+    use trim_publish::trim::plan::{plan, PlanInput, PlanOptions};
 
     let ex = Example::new();
     let before = ex.deps();

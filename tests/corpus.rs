@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
-use trim_publish::deps::{AssetKind, DepsFile, LibraryKind};
 use trim_publish::diagnostic::ToDiagnostic;
-use trim_publish::manifest::TargetManifest;
+use trim_publish::formats::deps::{AssetKind, DepsFile, LibraryKind};
+use trim_publish::formats::manifest::TargetManifest;
 
 /// Every deps.json of the corpus: `deps/*.deps.json` and `publish-listings/*/app.deps.json`.
 fn deps_files(corpus: &Path) -> Vec<PathBuf> {
@@ -99,7 +99,7 @@ fn every_corpus_manifest_parses() {
 /// Where each asset goes in a publish folder, computed independently of the tool (facts
 /// section 4): runtime/native by file name, resources under their locale, runtimeTargets as
 /// written; placeholders have no file.
-fn published_paths(deps: &DepsFile, lib: &trim_publish::deps::Library) -> Vec<String> {
+fn published_paths(deps: &DepsFile, lib: &trim_publish::formats::deps::Library) -> Vec<String> {
     let _ = deps;
     lib.assets
         .iter()
@@ -367,8 +367,8 @@ fn reproduces_the_sdk_trimmed_friendlyphonenumber_folder() {
 fn exclude_framework_keeps_only_packages_with_files() {
     let corpus = common::corpus();
     let deps = parse_deps(&corpus.join("deps/netcoreapp2.1-fdd-qnaluisbot.deps.json"));
-    let all = trim_publish::manifestgen::from_deps(&deps, false);
-    let lean = trim_publish::manifestgen::from_deps(&deps, true);
+    let all = trim_publish::store_manifest::generate::from_deps(&deps, false);
+    let lean = trim_publish::store_manifest::generate::from_deps(&deps, true);
     assert_eq!(all.len(), deps.packages.len());
     assert!(
         !lean.is_empty() && lean.len() * 5 < all.len(),

@@ -10,13 +10,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use trim_publish::deps::{DepsFile, LibraryKind};
+use trim_publish::formats::deps::{DepsFile, LibraryKind};
+use trim_publish::formats::manifest::{ManifestUnion, TargetManifest};
+use trim_publish::formats::runtimeconfig::RuntimeConfig;
 use trim_publish::host::resolve::{host_assets, rid_fallback};
 use trim_publish::host::store::{package_dir, store_relative_path};
-use trim_publish::inventory::Inventory;
-use trim_publish::manifest::{ManifestUnion, TargetManifest};
-use trim_publish::plan::{plan, PlanInput, PlanOptions};
-use trim_publish::runtimeconfig::RuntimeConfig;
+use trim_publish::inputs::inventory::Inventory;
+use trim_publish::trim::plan::{plan, PlanInput, PlanOptions};
 
 /// Every deps.json of the corpus: `deps/`, `publish-listings/*/` and `wild/*/`.
 fn corpus_deps_files() -> Vec<PathBuf> {
@@ -79,8 +79,8 @@ fn trim_and_verify_agree_on_every_corpus_deps_file() {
                 if let Some(p) = trim_publish::host::app_path(asset) {
                     inventory.insert(
                         p.into_owned(),
-                        trim_publish::inventory::Entry {
-                            kind: trim_publish::inventory::EntryKind::File,
+                        trim_publish::inputs::inventory::Entry {
+                            kind: trim_publish::inputs::inventory::EntryKind::File,
                             size: 1,
                         },
                     );

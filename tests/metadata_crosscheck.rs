@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use trim_publish::metadata::read_identity;
+use trim_publish::formats::metadata::read_identity;
 
 fn monodis(args: &[&str], file: &Path) -> Option<String> {
     let out = Command::new("monodis").args(args).arg(file).output().ok()?;

@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use trim_publish::deps::DepsFile;
-use trim_publish::depsedit;
-use trim_publish::inventory::Inventory;
-use trim_publish::manifest::{ManifestUnion, TargetManifest};
-use trim_publish::nuget::NuGetVersion;
-use trim_publish::plan::{check_relative, plan, FileAction, PlanInput, PlanOptions};
-use trim_publish::runtimeconfig::RuntimeConfig;
+use trim_publish::formats::deps::DepsFile;
+use trim_publish::formats::depsedit;
+use trim_publish::formats::manifest::{ManifestUnion, TargetManifest};
+use trim_publish::formats::nuget::NuGetVersion;
+use trim_publish::formats::runtimeconfig::RuntimeConfig;
+use trim_publish::inputs::inventory::Inventory;
+use trim_publish::trim::plan::{check_relative, plan, FileAction, PlanInput, PlanOptions};
 
 /// A version as parts: 1-4 numbers, labels, metadata.
 fn version_parts() -> impl Strategy<Value = (Vec<u32>, Vec<String>, Option<String>)> {
@@ -158,7 +158,7 @@ fn run_plan(
     text: &str,
     union: &ManifestUnion,
     inventory: &Inventory,
-) -> trim_publish::plan::RemovalPlan {
+) -> trim_publish::trim::plan::RemovalPlan {
     let deps = DepsFile::parse(Path::new("App.deps.json"), text.as_bytes()).unwrap();
     plan(&PlanInput {
         union,

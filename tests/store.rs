@@ -452,8 +452,8 @@ fn no_cache_and_an_explicit_cache_folder() {
 fn a_cache_hit_skips_reading_the_store_copy() {
     // The library view: an entry whose key matches the store file is used as is, which is why
     // keys cover device, inode, size, mtime and ctime.
-    use trim_publish::digestcache::{DigestCache, FileKey};
-    use trim_publish::verify::{verify, Check, Match, Stage, Verdict};
+    use trim_publish::trim::digestcache::{DigestCache, FileKey};
+    use trim_publish::trim::store_check::{verify, Check, Match, Stage, Verdict};
     let ex = Example::new();
     let app = ex.publish().join("Newtonsoft.Json.dll");
     let store = fs::canonicalize(store_file(

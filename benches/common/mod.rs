@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use trim_publish::deps::DepsFile;
-use trim_publish::inventory::Inventory;
-use trim_publish::manifest::{ManifestUnion, TargetManifest};
+use trim_publish::formats::deps::DepsFile;
+use trim_publish::formats::manifest::{ManifestUnion, TargetManifest};
+use trim_publish::inputs::inventory::Inventory;
 
 /// A portable app with `n` packages: a runtime assembly, two resources and one runtimeTarget each.
 pub fn generated_deps(n: usize) -> String {

@@ -3,7 +3,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
-use trim_publish::deps::DepsFile;
+use trim_publish::formats::deps::DepsFile;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(deps) = DepsFile::parse(Path::new("App.deps.json"), data) else {
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let keys: Vec<&str> = deps.libraries.iter().map(|l| l.key.as_str()).collect();
     let edits: Vec<(&str, &str)> = keys.iter().map(|k| (*k, "a.xml;b.xml")).collect();
-    if let Ok(text) = trim_publish::depsedit::set_manifest_names(&deps.text, &edits) {
+    if let Ok(text) = trim_publish::formats::depsedit::set_manifest_names(&deps.text, &edits) {
         let before: serde_json::Value = serde_json::from_str(&deps.text).unwrap();
         let after: serde_json::Value =
             serde_json::from_str(&text).expect("the rewrite keeps valid JSON");

@@ -3,8 +3,8 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
-use trim_publish::manifest::TargetManifest;
-use trim_publish::manifestgen::{artifact_xml, Listed};
+use trim_publish::formats::manifest::TargetManifest;
+use trim_publish::store_manifest::generate::{artifact_xml, Listed};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = TargetManifest::parse(Path::new("m.xml"), data) {

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = trim_publish::metadata::read_identity(data);
+    let _ = trim_publish::formats::metadata::read_identity(data);
 });

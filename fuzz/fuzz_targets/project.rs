@@ -6,5 +6,5 @@ use std::path::Path;
 fuzz_target!(|data: &[u8]| {
     let globals = [("Configuration".to_string(), "Release".to_string())];
     let _ =
-        trim_publish::project::target_manifest_files(Path::new("/p/App.csproj"), data, &globals);
+        trim_publish::formats::project::target_manifest_files(Path::new("/p/App.csproj"), data, &globals);
 });

@@ -15,7 +15,7 @@ pub mod store;
 
 use std::borrow::Cow;
 
-use crate::deps::{file_name, Asset, AssetKind};
+use crate::formats::deps::{file_name, Asset, AssetKind};
 
 /// Where the host looks for `asset` in the app folder, relative to it with `/` separators
 /// (hostpolicy `deps_entry_t::to_dir_path`); `None` for NuGet's `_._` placeholder and for compile

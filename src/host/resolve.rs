@@ -16,10 +16,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::deps::file_name;
-use crate::deps::{Asset, AssetKind, DepsFile, Library};
+use crate::formats::deps::file_name;
+use crate::formats::deps::{Asset, AssetKind, DepsFile, Library};
+use crate::formats::metadata::read_identity;
 use crate::host::store::{package_dir, store_relative_path, Store};
-use crate::metadata::read_identity;
 
 /// The host's three asset types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -1,11 +1,12 @@
 //! Runtime package store layout: which directories the host probes and where in them it looks
 //! for an asset (dotnet/runtime hostpolicy, facts section 4). Pure except for the `is_dir`
-//! callbacks the caller passes.
+//! callbacks the caller passes and [`StoreSelection::resolve`], which stats and reads the
+//! environment.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::deps::Library;
+use crate::formats::deps::Library;
 
 /// Where a store directory came from, in the host's probe order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -143,6 +144,59 @@ pub fn package_dir(library: &Library) -> String {
 
 pub fn store_relative_path(package_dir: &str, asset_path: &str) -> String {
     format!("{}/{}", package_dir.trim_end_matches('/'), asset_path)
+}
+
+/// Which runtime package stores the host would probe for an app: `--store` folders first, then,
+/// with `--store-from-env`, the ones its environment names. Shared by trim and verify.
+#[derive(Debug, Clone, Default)]
+pub struct StoreSelection {
+    /// `--store`: store roots (or `{arch}/{tfm}` folders), probed first, in order.
+    pub dirs: Vec<PathBuf>,
+    /// `--store-from-env`: also `DOTNET_SHARED_STORE` and `{dotnet root}/store`, as the host.
+    pub from_env: bool,
+    /// `--arch`; else the deps.json RID, else this machine.
+    pub arch: Option<String>,
+}
+
+impl StoreSelection {
+    pub fn is_enabled(&self) -> bool {
+        !self.dirs.is_empty() || self.from_env
+    }
+
+    /// The stores in the host's probe order, for an app of `arch` and `tfm`. Stats folders and
+    /// reads the environment.
+    pub fn resolve(&self, arch: &str, tfm: &str) -> Vec<Store> {
+        let mut stores: Vec<Store> = self
+            .dirs
+            .iter()
+            .map(|d| resolve_store(d, arch, tfm, StoreOrigin::Option, &|p: &Path| p.is_dir()))
+            .collect();
+        if self.from_env {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            stores.extend(stores_from_env(
+                std::env::var_os("DOTNET_SHARED_STORE").as_deref(),
+                dotnet_root_from_path(std::env::var_os("PATH").as_deref()).as_deref(),
+                &cwd,
+                arch,
+                tfm,
+            ));
+        }
+        stores
+    }
+}
+
+/// The architecture folder of the store: `--arch`, else the RID of a RID-specific deps.json,
+/// else this machine's.
+pub fn app_arch(requested: Option<&str>, deps: &crate::formats::deps::DepsFile) -> String {
+    requested
+        .map(str::to_string)
+        .or_else(|| {
+            deps.runtime_target
+                .split_once('/')
+                .and_then(|(_, rid)| arch_from_rid(rid))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| machine_arch().to_string())
 }
 
 #[cfg(test)]

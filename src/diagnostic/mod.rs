@@ -5,12 +5,12 @@
 //! each variant knows its code and converts into a [`Diagnostic`]. Renderers (text, JSON, later
 //! MSBuild) only ever see diagnostics.
 
+pub mod codes;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-
-use crate::text::Location;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,10 +181,22 @@ pub trait ToDiagnostic {
     fn to_diagnostic(&self) -> Diagnostic;
 }
 
+/// Where in a file something is: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::Location;
 
     fn located() -> Diagnostic {
         Diagnostic::error("TP1003", "malformed XML: expected `</a>`\n  second line")

@@ -110,7 +110,7 @@ impl NuGetVersion {
     /// Surrounding whitespace is ignored, as `NuGetVersion.Parse` trims it.
     ///
     /// ```
-    /// use trim_publish::nuget::NuGetVersion;
+    /// use trim_publish::formats::nuget::NuGetVersion;
     ///
     /// let v = NuGetVersion::parse("1.0").unwrap();
     /// assert_eq!(v, NuGetVersion::parse("1.0.0.0+build.7").unwrap());

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::deps::{AssetKind, DepsFile, LibraryKind};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::TargetManifest;
-use crate::nuget::{NuGetVersion, PackageId};
+use crate::formats::deps::{AssetKind, DepsFile, LibraryKind};
+use crate::formats::manifest::TargetManifest;
+use crate::formats::nuget::{NuGetVersion, PackageId};
 
 /// A package as a manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -186,7 +186,7 @@ pub fn from_store(level: &Path) -> (Vec<Listed>, Vec<Diagnostic>) {
             if NuGetVersion::parse(&version).is_err() {
                 warnings.push(
                     Diagnostic::warning(
-                        "TP6001",
+                        crate::diagnostic::codes::STORE_FOLDER_SKIPPED,
                         format!("`{version}` is not a NuGet version, so this folder is not a package of the store; skipped"),
                     )
                     .in_file(&v_dir),
@@ -322,8 +322,11 @@ mod tests {
         let csproj = store_project(&packages, "net8.0");
         assert!(csproj.contains("<PackageReference Include=\"A&amp;B\" Version=\"1.0.0\" />"));
         assert!(csproj.contains("<TargetFramework>net8.0</TargetFramework>"));
-        let found =
-            crate::project::target_manifest_files(Path::new("/p/x.csproj"), csproj.as_bytes(), &[]);
+        let found = crate::formats::project::target_manifest_files(
+            Path::new("/p/x.csproj"),
+            csproj.as_bytes(),
+            &[],
+        );
         assert!(
             found.is_err(),
             "a store project sets no TargetManifestFiles"

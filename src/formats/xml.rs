@@ -6,7 +6,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use crate::text::{LineIndex, Location};
+use crate::formats::text::{LineIndex, Location};
 
 /// A failure to read well-formed, DTD-free XML.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::text::{self, DecodeError, Location};
+use crate::formats::text::{self, DecodeError, Location};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuntimeConfig {
@@ -45,9 +45,12 @@ impl ToDiagnostic for RuntimeConfigError {
             | RuntimeConfigError::Encoding { path, .. } => (path, None),
             RuntimeConfigError::Json { path, location, .. } => (path, Some(*location)),
         };
-        Diagnostic::error("TP1302", self.to_string())
-            .in_file(path)
-            .at(location)
+        Diagnostic::error(
+            crate::diagnostic::codes::RUNTIMECONFIG_UNUSABLE,
+            self.to_string(),
+        )
+        .in_file(path)
+        .at(location)
     }
 }
 
@@ -81,7 +84,7 @@ impl RuntimeConfig {
             source,
         })?;
         let raw: Raw = serde_json::from_str(&text).map_err(|e| {
-            let (location, message) = crate::deps::json_error(&e);
+            let (location, message) = crate::formats::deps::json_error(&e);
             RuntimeConfigError::Json {
                 path: path.to_path_buf(),
                 location,

@@ -1,4 +1,6 @@
-//! The only code that changes the disk. It carries out a [`RemovalPlan`] that has no errors:
+//! The only code that changes the publish folder (the digest cache writes its own file, in
+//! `digestcache`; the binary writes `--summary` and `manifest -o`). It carries out a
+//! [`RemovalPlan`] that has no errors:
 //! the new deps.json is written to a temporary file first (so a full disk fails before anything
 //! is deleted), then the files are removed, folders the trim left empty are removed (never the
 //! publish folder itself), and the new deps.json is renamed into place.
@@ -8,9 +10,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::depsedit::{self, EditError};
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::plan::RemovalPlan;
+use crate::formats::depsedit::{self, EditError};
+use crate::trim::plan::RemovalPlan;
 
 #[derive(Debug, Default, Clone)]
 pub struct Applied {
@@ -69,7 +71,7 @@ impl ToDiagnostic for ApplyError {
             | ApplyError::Remove { path, .. }
             | ApplyError::Rename { path, .. } => Some(path),
         };
-        let d = Diagnostic::error("TP3001", self.to_string());
+        let d = Diagnostic::error(crate::diagnostic::codes::APPLY_FAILED, self.to_string());
         match path {
             Some(p) => d.in_file(p),
             None => d,
@@ -213,7 +215,7 @@ fn record_what_is_gone(
                 .is_none_or(|p| {
                     p.files
                         .iter()
-                        .filter(|f| f.action == crate::plan::FileAction::Remove)
+                        .filter(|f| f.action == crate::trim::plan::FileAction::Remove)
                         .all(|f| gone.contains(f.path.as_str()))
                 })
         })
@@ -394,7 +396,7 @@ impl ToDiagnostic for RestoreError {
             | RestoreError::Conflicts { path, .. }
             | RestoreError::Io { path, .. } => path,
         };
-        Diagnostic::error("TP3002", self.to_string()).in_file(path)
+        Diagnostic::error(crate::diagnostic::codes::RESTORE_FAILED, self.to_string()).in_file(path)
     }
 }
 
@@ -409,7 +411,8 @@ pub struct Restored {
 /// Puts a backup made with `--backup` back into its publish folder, byte for byte (deps.json
 /// included), then removes the backup. Refuses, changing nothing, when a file it would restore
 /// exists with other content.
-pub fn restore(backup: &Path) -> Result<Restored, RestoreError> {
+/// `waiting` is called when another run holds the folder's lock.
+pub fn restore(backup: &Path, waiting: &dyn Fn(&Path)) -> Result<Restored, RestoreError> {
     let journal_path = backup.join(JOURNAL);
     let text = fs::read_to_string(&journal_path).map_err(|source| RestoreError::NoJournal {
         path: backup.to_path_buf(),
@@ -420,7 +423,7 @@ pub fn restore(backup: &Path) -> Result<Restored, RestoreError> {
         message: e.to_string(),
     })?;
     for f in &journal.files {
-        if crate::plan::check_relative(f).is_err() {
+        if crate::trim::plan::check_relative(f).is_err() {
             return Err(RestoreError::BadJournal {
                 path: journal_path,
                 message: format!("unsafe path `{f}`"),
@@ -428,16 +431,13 @@ pub fn restore(backup: &Path) -> Result<Restored, RestoreError> {
         }
     }
     let publish = &journal.publish_dir;
-    let _lock = crate::lock::FolderLock::acquire(publish, || {
-        eprintln!(
-            "waiting: another trim-publish is working on {}",
-            publish.display()
-        )
-    })
-    .map_err(|source| RestoreError::Io {
-        path: publish.clone(),
-        source,
-    })?;
+    let _lock =
+        crate::trim::lock::FolderLock::acquire(publish, || waiting(publish)).map_err(|source| {
+            RestoreError::Io {
+                path: publish.clone(),
+                source,
+            }
+        })?;
     let saved = |f: &String| backup.join(BACKUP_FILES).join(f);
     let conflicts: Vec<&String> = journal
         .files

@@ -2,14 +2,16 @@
 //! folder's deps.json and runtimeconfig, and a snapshot of the folder. Errors are collected
 //! across all inputs so one run reports every problem; nothing here writes.
 
+pub mod inventory;
+
 use std::path::{Path, PathBuf};
 
-use crate::deps::{DepsError, DepsFile};
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::inventory::Inventory;
-use crate::manifest::{ManifestError, ManifestUnion, TargetManifest};
-use crate::project::{self, ProjectError};
-use crate::runtimeconfig::{RuntimeConfig, RuntimeConfigError};
+use crate::formats::deps::{DepsError, DepsFile};
+use crate::formats::manifest::{ManifestError, ManifestUnion, TargetManifest};
+use crate::formats::project::{self, ProjectError};
+use crate::formats::runtimeconfig::{RuntimeConfig, RuntimeConfigError};
+use inventory::Inventory;
 
 /// Problems with the publish folder itself.
 #[derive(Debug, thiserror::Error)]
@@ -45,11 +47,17 @@ impl ToDiagnostic for PublishDirError {
             | PublishDirError::NotADirectory { path }
             | PublishDirError::IsSymlink { path, .. }
             | PublishDirError::TooBroad { path, .. }
-            | PublishDirError::Scan { path, .. } => ("TP1301", path),
+            | PublishDirError::Scan { path, .. } => {
+                (crate::diagnostic::codes::PUBLISH_DIR_UNUSABLE, path)
+            }
             PublishDirError::NoDepsFile { path }
             | PublishDirError::SeveralDepsFiles { path, .. }
-            | PublishDirError::DepsFileOutside { path } => ("TP1303", path),
-            PublishDirError::NoRuntimeConfig { path, .. } => ("TP1302", path),
+            | PublishDirError::DepsFileOutside { path } => {
+                (crate::diagnostic::codes::DEPS_FILE_AMBIGUOUS, path)
+            }
+            PublishDirError::NoRuntimeConfig { path, .. } => {
+                (crate::diagnostic::codes::RUNTIMECONFIG_UNUSABLE, path)
+            }
         };
         Diagnostic::error(code, self.to_string()).in_file(path)
     }
@@ -91,7 +99,7 @@ pub fn read_manifests(
     }
     if paths.is_empty() && errors.is_empty() {
         errors.push(Diagnostic::error(
-            "TP0002",
+            crate::diagnostic::codes::NO_MANIFESTS,
             "no target manifests: pass --manifest FILE (repeatable, or `a.xml;b.xml`) or --project FILE.csproj",
         ));
     }
@@ -317,7 +325,7 @@ fn locate_deps_file(dir: &Path, chosen: Option<&Path>) -> Result<PathBuf, Publis
             path: dir.to_path_buf(),
             candidates: candidates
                 .iter()
-                .map(|p| crate::manifest::file_name(p))
+                .map(|p| crate::formats::manifest::file_name(p))
                 .collect::<Vec<_>>()
                 .join(", "),
         }),

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::deps::{AssetKind, DepsFile, LibraryKind};
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::inventory::{EntryKind, Inventory};
-use crate::manifest::ManifestUnion;
-use crate::nuget::{NuGetVersion, PackageIdentity};
-use crate::runtimeconfig::RuntimeConfig;
-use crate::text::Location;
+use crate::formats::deps::{AssetKind, DepsFile, LibraryKind};
+use crate::formats::manifest::ManifestUnion;
+use crate::formats::nuget::{NuGetVersion, PackageIdentity};
+use crate::formats::runtimeconfig::RuntimeConfig;
+use crate::formats::text::Location;
+use crate::inputs::inventory::{EntryKind, Inventory};
 
 /// Files matching any of these globs are never removed.
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ impl VersionMismatch {
             .unwrap_or((&self.library_key, ""));
         if self.allowed {
             Diagnostic::warning(
-                "TP2001",
+                crate::diagnostic::codes::VERSION_MISMATCH,
                 format!(
                     "package {id}: the app uses {}, the manifests list {listed}; kept in the folder (--allow-version-mismatch)",
                     self.app_version
@@ -150,7 +150,7 @@ impl VersionMismatch {
             )
         } else {
             Diagnostic::error(
-                "TP2001",
+                crate::diagnostic::codes::VERSION_MISMATCH,
                 format!(
                     "package {id}: the app uses {}, but the manifests list {listed}. The store would not serve {} (the host never rolls forward), so it cannot be trimmed. Publish the app against {id} at the manifest's version, or use a manifest that lists {}; --allow-version-mismatch keeps the package in the folder instead",
                     self.app_version, self.app_version, self.app_version
@@ -200,10 +200,14 @@ impl PlanError {
 impl ToDiagnostic for PlanError {
     fn to_diagnostic(&self) -> Diagnostic {
         let (code, file, location) = match self {
-            PlanError::SelfContained { file, .. } => ("TP2002", file, None),
-            PlanError::NoTfm { file } => ("TP2003", file, None),
-            PlanError::UnsafePath { file, location, .. } => ("TP2004", file, *location),
-            PlanError::Symlink { file, .. } => ("TP2005", file, None),
+            PlanError::SelfContained { file, .. } => {
+                (crate::diagnostic::codes::SELF_CONTAINED, file, None)
+            }
+            PlanError::NoTfm { file } => (crate::diagnostic::codes::NO_TFM, file, None),
+            PlanError::UnsafePath { file, location, .. } => {
+                (crate::diagnostic::codes::UNSAFE_PATH, file, *location)
+            }
+            PlanError::Symlink { file, .. } => (crate::diagnostic::codes::SYMLINK, file, None),
         };
         Diagnostic::error(code, self.to_string())
             .in_file(file)
@@ -321,7 +325,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             let manifest_names = union.manifest_names(entry);
             plan.warnings.push(
                 Diagnostic::warning(
-                    "TP2007",
+                    crate::diagnostic::codes::NOT_A_PACKAGE,
                     format!(
                         "{} is listed in {manifest_names} but is a `{}` library in this app, not a NuGet package; only packages are trimmed, so its files stay (its deps.json entry still gets runtimeStoreManifestName, as the SDK writes it)",
                         lib.key,
@@ -558,7 +562,7 @@ fn claims_by_kept_libraries<'d>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::TargetManifest;
+    use crate::formats::manifest::TargetManifest;
     use std::path::Path;
 
     const DEPS: &str = r#"{
@@ -829,7 +833,7 @@ mod tests {
         let mut inv = full_folder();
         inv.insert(
             "runtimes",
-            crate::inventory::Entry {
+            crate::inputs::inventory::Entry {
                 kind: EntryKind::Symlink,
                 size: 0,
             },

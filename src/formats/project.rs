@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::text::{self, DecodeError, Location};
-use crate::xml::{Element, XmlEvent, XmlProblem, XmlReader};
+use crate::formats::text::{self, DecodeError, Location};
+use crate::formats::xml::{Element, XmlEvent, XmlProblem, XmlReader};
 
 const PROPERTY: &str = "TargetManifestFiles";
 
@@ -58,14 +58,24 @@ impl ToDiagnostic for ProjectError {
     fn to_diagnostic(&self) -> Diagnostic {
         let (code, path, location) = match self {
             ProjectError::Unreadable { path, .. } | ProjectError::Encoding { path, .. } => {
-                ("TP1101", path, None)
+                (crate::diagnostic::codes::PROJECT_UNREADABLE, path, None)
             }
             ProjectError::Malformed { path, location, .. }
-            | ProjectError::NotAProject { path, location, .. } => ("TP1102", path, Some(*location)),
-            ProjectError::NotSet { path, .. } => ("TP1103", path, None),
-            ProjectError::CannotEvaluate { path, location, .. } => {
-                ("TP1104", path, Some(*location))
-            }
+            | ProjectError::NotAProject { path, location, .. } => (
+                crate::diagnostic::codes::PROJECT_MALFORMED,
+                path,
+                Some(*location),
+            ),
+            ProjectError::NotSet { path, .. } => (
+                crate::diagnostic::codes::PROJECT_WITHOUT_MANIFESTS,
+                path,
+                None,
+            ),
+            ProjectError::CannotEvaluate { path, location, .. } => (
+                crate::diagnostic::codes::PROJECT_NOT_EVALUATED,
+                path,
+                Some(*location),
+            ),
         };
         Diagnostic::error(code, self.to_string())
             .in_file(path)

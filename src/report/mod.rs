@@ -7,18 +7,54 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::apply::Applied;
-use crate::deps::AssetKind;
 use crate::diagnostic::Diagnostic;
+use crate::exit::Exit;
+use crate::formats::deps::AssetKind;
 use crate::host::resolve::{host_missing_message, Found, HostAsset, HostAssetType, Resolution};
 use crate::host::store::Store;
 use crate::inputs::PublishedApp;
-use crate::manifest::ManifestUnion;
-use crate::plan::{FileAction, KeepReason, RemovalPlan};
-use crate::verify::{Match, StoreVerification, Verdict};
-use crate::{Status, TrimConfig};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// How a run ended. The one place trim outcomes map to exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Files were removed and/or deps.json updated.
+    Trimmed,
+    /// `--dry-run`: the plan was shown, nothing changed.
+    DryRun,
+    /// Every planned change was already in place.
+    AlreadyTrimmed,
+    /// No package of the app is in the manifests.
+    NothingToTrim,
+    /// The inputs are valid but trimming would break the app (version mismatch, self-contained).
+    Refused,
+    /// Bad input or usage: unreadable or malformed files, unsafe paths.
+    Invalid,
+    /// Applying failed part-way; the report says what was done.
+    Failed,
+    /// `--check`: the folder still holds files to remove or lacks deps.json changes.
+    NotTrimmed,
+}
+
+impl Status {
+    pub fn exit(self) -> Exit {
+        match self {
+            Status::Trimmed | Status::DryRun | Status::AlreadyTrimmed | Status::NothingToTrim => {
+                Exit::Success
+            }
+            Status::Refused => Exit::Refused,
+            Status::Invalid => Exit::Invalid,
+            Status::Failed => Exit::Failed,
+            Status::NotTrimmed => Exit::NotTrimmed,
+        }
+    }
+
+    pub fn exit_code(self) -> u8 {
+        self.exit().code()
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,8 +106,7 @@ pub struct FileReport {
     pub asset: String,
     pub asset_kind: AssetKind,
     pub size: u64,
-    /// `remove`, `absent` or `keep`.
-    pub action: &'static str,
+    pub action: FileOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// With `--store`: BLAKE3 of the publish copy (hex).
@@ -83,6 +118,29 @@ pub struct FileReport {
     /// With `--store`: `identical` or `same-assembly` (ReadyToRun copy of the same build).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_match: Option<Match>,
+}
+
+/// What the run does (or, in a dry run or a refusal, would do) with one file of a trimmed package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileOutcome {
+    /// Removed from the publish folder (planned, in a dry run).
+    Remove,
+    /// Already absent: an earlier trim, or the SDK, removed it.
+    Absent,
+    /// Kept: `--keep`, or a library that stays needs it (`reason` says which).
+    Keep,
+}
+
+/// How a store copy serves a publish file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Match {
+    /// The same bytes.
+    Identical,
+    /// The same assembly (name, version, culture, public key, MVID), other bytes: a ReadyToRun
+    /// copy of the same build.
+    SameAssembly,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,14 +175,14 @@ pub struct Totals {
 }
 
 impl Report {
-    pub fn new(config: &TrimConfig) -> Self {
+    pub fn new(publish_dir: &std::path::Path, dry_run: bool) -> Self {
         Report {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
             status: Status::NothingToTrim,
             exit_code: 0,
-            dry_run: config.dry_run,
-            publish_dir: config.publish_dir.clone(),
+            dry_run,
+            publish_dir: publish_dir.to_path_buf(),
             deps_file: None,
             manifests: Vec::new(),
             packages: Vec::new(),
@@ -148,146 +206,6 @@ impl Report {
     pub fn fail(&mut self, status: Status, errors: Vec<Diagnostic>) {
         self.diagnostics.extend(errors);
         self.finish(status);
-    }
-
-    pub fn set_inputs(&mut self, union: &ManifestUnion, app: &PublishedApp) {
-        self.deps_file = Some(app.deps.path.clone());
-        self.manifests = union
-            .manifests
-            .iter()
-            .map(|m| ManifestReport {
-                path: m.path.clone(),
-                name: m.file_name(),
-                packages: m.packages.len(),
-            })
-            .collect();
-        self.totals.folder_files = app.inventory.file_count;
-        self.totals.folder_bytes = app.inventory.total_bytes;
-    }
-
-    pub fn set_plan(&mut self, plan: &RemovalPlan, union: &ManifestUnion) {
-        self.unused_manifest_packages = plan.unused_manifest_packages;
-        self.diagnostics.extend(plan.warnings.iter().cloned());
-        self.diagnostics.extend(
-            plan.mismatches
-                .iter()
-                .filter(|m| m.allowed)
-                .map(|m| m.to_diagnostic()),
-        );
-        self.mismatches = plan
-            .mismatches
-            .iter()
-            .map(|m| MismatchReport {
-                id: m
-                    .library_key
-                    .split_once('/')
-                    .map_or(m.library_key.clone(), |(id, _)| id.to_string()),
-                app_version: m.app_version.to_string(),
-                listed: m
-                    .listed
-                    .iter()
-                    .map(|(v, paths)| ListedVersion {
-                        version: v.to_string(),
-                        manifests: paths.clone(),
-                    })
-                    .collect(),
-                allowed: m.allowed,
-            })
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        self.packages = plan
-            .packages
-            .iter()
-            .map(|p| {
-                let files: Vec<FileReport> = p
-                    .files
-                    .iter()
-                    .map(|f| {
-                        let (action, reason) = match &f.action {
-                            FileAction::Remove => ("remove", None),
-                            FileAction::Absent => ("absent", None),
-                            FileAction::Keep(KeepReason::Glob(g)) => {
-                                ("keep", Some(format!("matches --keep {g}")))
-                            }
-                            FileAction::Keep(KeepReason::SharedWith(lib)) => (
-                                "keep",
-                                Some(format!("also used by {lib}, which is not trimmed")),
-                            ),
-                        };
-                        FileReport {
-                            path: f.path.clone(),
-                            asset: f.asset.clone(),
-                            asset_kind: f.kind,
-                            size: f.size,
-                            action,
-                            reason,
-                            blake3: None,
-                            store_path: None,
-                            store_match: None,
-                        }
-                    })
-                    .collect();
-                let removed: Vec<&FileReport> = files
-                    .iter()
-                    .filter(|f| f.action == "remove" && seen.insert(f.path.clone()))
-                    .collect();
-                PackageReport {
-                    id: p.identity.id.to_string(),
-                    version: p.identity.version.to_string(),
-                    library_key: p.library_key.clone(),
-                    manifests: p
-                        .manifests
-                        .iter()
-                        .map(|&m| union.manifests[m].file_name())
-                        .collect(),
-                    files_removed: removed.len(),
-                    bytes_removed: removed.iter().map(|f| f.size).sum(),
-                    files,
-                }
-            })
-            .collect();
-        let t = &mut self.totals;
-        t.packages_trimmed = self.packages.len();
-        t.files_removed = self.packages.iter().map(|p| p.files_removed).sum();
-        t.bytes_removed = self.packages.iter().map(|p| p.bytes_removed).sum();
-        let all = || self.packages.iter().flat_map(|p| &p.files);
-        t.files_already_absent = all().filter(|f| f.action == "absent").count();
-        t.files_kept = all().filter(|f| f.action == "keep").count();
-        t.share_of_folder = if t.folder_bytes == 0 {
-            0.0
-        } else {
-            t.bytes_removed as f64 / t.folder_bytes as f64
-        };
-    }
-
-    pub fn set_store_verification(&mut self, stores: &[Store], checked: &StoreVerification) {
-        self.stores = stores.to_vec();
-        for file in self.packages.iter_mut().flat_map(|p| p.files.iter_mut()) {
-            match checked.verdicts.get(&file.path) {
-                Some(Verdict::Served {
-                    store_path,
-                    digest,
-                    how,
-                    ..
-                }) => {
-                    file.blake3 = Some(digest.clone());
-                    file.store_path = Some(store_path.clone());
-                    file.store_match = Some(how.clone());
-                }
-                Some(Verdict::Differs {
-                    store_path, digest, ..
-                }) => {
-                    file.blake3 = Some(digest.clone());
-                    file.store_path = Some(store_path.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-
-    pub fn set_applied(&mut self, applied: &Applied) {
-        self.deps_json_updated = applied.deps_updated;
-        self.directories_removed = applied.dirs_removed.clone();
     }
 
     pub fn to_json(&self) -> String {
@@ -325,9 +243,10 @@ impl Report {
             out,
             "### trim-publish: {}\n\n`{}`: {outcome}.\n",
             self.publish_dir.display(),
-            self.deps_file
-                .as_ref()
-                .map_or_else(|| "?".to_string(), |d| crate::manifest::file_name(d))
+            self.deps_file.as_ref().map_or_else(
+                || "?".to_string(),
+                |d| crate::formats::manifest::file_name(d)
+            )
         );
         if !self.packages.is_empty() {
             out.push_str(
@@ -370,7 +289,7 @@ impl Report {
             .packages
             .iter()
             .flat_map(|p| &p.files)
-            .filter(|f| f.action == "keep")
+            .filter(|f| f.action == FileOutcome::Keep)
             .collect();
         if !kept.is_empty() {
             out.push_str("Kept:\n");
@@ -425,14 +344,18 @@ impl Report {
                     size = human_bytes(p.bytes_removed),
                     manifests = p.manifests.join(";"),
                 );
-                let absent = p.files.iter().filter(|f| f.action == "absent").count();
+                let absent = p
+                    .files
+                    .iter()
+                    .filter(|f| f.action == FileOutcome::Absent)
+                    .count();
                 if absent > 0 {
                     let _ = write!(out, "  ({absent} already absent)");
                 }
                 out.push('\n');
                 for f in &p.files {
                     match (f.action, verbose) {
-                        ("keep", _) => {
+                        (FileOutcome::Keep, _) => {
                             let _ = writeln!(
                                 out,
                                 "{:>12} {}  ({})",
@@ -441,11 +364,11 @@ impl Report {
                                 f.reason.as_deref().unwrap_or("")
                             );
                         }
-                        ("remove", true) => {
+                        (FileOutcome::Remove, true) => {
                             let _ =
                                 writeln!(out, "{:>12} {}  {}", "-", f.path, human_bytes(f.size));
                         }
-                        ("absent", true) => {
+                        (FileOutcome::Absent, true) => {
                             let _ = writeln!(out, "{:>12} {}", "absent", f.path);
                         }
                         _ => {}
@@ -554,29 +477,6 @@ pub fn human_bytes(n: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_units() {
-        assert_eq!(human_bytes(0), "0 B");
-        assert_eq!(human_bytes(1023), "1023 B");
-        assert_eq!(human_bytes(1024), "1.0 KiB");
-        assert_eq!(human_bytes(1536 * 1024), "1.5 MiB");
-        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
-    }
-
-    #[test]
-    fn exit_codes_per_status() {
-        assert_eq!(Status::Trimmed.exit_code(), 0);
-        assert_eq!(Status::AlreadyTrimmed.exit_code(), 0);
-        assert_eq!(Status::Refused.exit_code(), 1);
-        assert_eq!(Status::Invalid.exit_code(), 2);
-        assert_eq!(Status::Failed.exit_code(), 3);
-    }
-}
-
 /// How `verify` ended; the one place its outcomes map to exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -590,12 +490,16 @@ pub enum VerifyStatus {
 }
 
 impl VerifyStatus {
-    pub fn exit_code(self) -> u8 {
+    pub fn exit(self) -> Exit {
         match self {
-            VerifyStatus::Starts => 0,
-            VerifyStatus::Fails => 1,
-            VerifyStatus::Invalid => 2,
+            VerifyStatus::Starts => Exit::Success,
+            VerifyStatus::Fails => Exit::Refused,
+            VerifyStatus::Invalid => Exit::Invalid,
         }
+    }
+
+    pub fn exit_code(self) -> u8 {
+        self.exit().code()
     }
 }
 
@@ -632,14 +536,14 @@ pub struct ResolvedAsset {
 }
 
 impl VerifyReport {
-    pub fn new(config: &crate::VerifyConfig) -> Self {
+    pub fn new(publish_dir: &std::path::Path) -> Self {
         VerifyReport {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
             command: "verify",
             status: VerifyStatus::Starts,
             exit_code: 0,
-            publish_dir: config.publish_dir.clone(),
+            publish_dir: publish_dir.to_path_buf(),
             deps_file: None,
             rid: None,
             stores: Vec::new(),
@@ -666,7 +570,7 @@ impl VerifyReport {
         self.deps_file = Some(app.deps.path.clone());
         self.rid = Some(rid.to_string());
         self.stores = stores.to_vec();
-        let deps_name = crate::manifest::file_name(&app.deps.path);
+        let deps_name = crate::formats::manifest::file_name(&app.deps.path);
         let mut diagnostics = notes;
         let mut fails = false;
         let mut missing_any = false;
@@ -690,13 +594,13 @@ impl VerifyReport {
                 let host = host_missing_message(&deps_name, asset);
                 let d = if asset.asset_type == HostAssetType::Resources {
                     Diagnostic::warning(
-                        "TP5003",
+                        crate::diagnostic::codes::RESOURCE_MISSING,
                         format!("a resource assembly is missing; the host only logs this and the app starts without the translations:\n  {host}"),
                     )
                 } else {
                     fails = true;
                     Diagnostic::error(
-                        "TP5001",
+                        crate::diagnostic::codes::HOST_WOULD_NOT_FIND,
                         format!("the host would not start the app (exit code 140):\n  {host}"),
                     )
                 };
@@ -706,7 +610,7 @@ impl VerifyReport {
                 fails = true;
                 diagnostics.push(
                     Diagnostic::error(
-                        "TP5002",
+                        crate::diagnostic::codes::STORE_ASSEMBLY_TOO_OLD,
                         format!(
                             "package {} {}: the store copy {} has assembly version {found}, lower than the {wanted} the app was built against; the host would load it and the runtime would fail with FileLoadException",
                             asset.library.name,
@@ -722,7 +626,7 @@ impl VerifyReport {
         if missing_any && !stores.iter().any(|s| s.probe_dir.is_dir()) {
             diagnostics.push(
                 Diagnostic::warning(
-                    "TP5004",
+                    crate::diagnostic::codes::NO_STORE_EXISTS,
                     "no store directory exists, so .NET 5 and later hosts skip their file checks: the app would start and fail later with FileNotFoundException when it first uses a missing assembly (.NET Core 3.1 reports it at start-up)",
                 )
                 .in_file(&app.deps.path),
@@ -789,5 +693,28 @@ impl VerifyReport {
             VerifyStatus::Invalid => {}
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1024), "1.0 KiB");
+        assert_eq!(human_bytes(1536 * 1024), "1.5 MiB");
+        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+
+    #[test]
+    fn exit_codes_per_status() {
+        assert_eq!(Status::Trimmed.exit_code(), 0);
+        assert_eq!(Status::AlreadyTrimmed.exit_code(), 0);
+        assert_eq!(Status::Refused.exit_code(), 1);
+        assert_eq!(Status::Invalid.exit_code(), 2);
+        assert_eq!(Status::Failed.exit_code(), 3);
     }
 }

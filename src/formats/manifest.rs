@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::nuget::{NuGetVersion, PackageId, PackageIdentity, VersionError};
-use crate::text::{self, DecodeError, Location};
-use crate::xml::{XmlEvent, XmlProblem, XmlReader};
+use crate::formats::nuget::{NuGetVersion, PackageId, PackageIdentity, VersionError};
+use crate::formats::text::{self, DecodeError, Location};
+use crate::formats::xml::{XmlEvent, XmlProblem, XmlReader};
 
 /// One `<Package Id=".." Version=".."/>` of a manifest.
 #[derive(Debug, Clone)]
@@ -97,14 +97,25 @@ impl ToDiagnostic for ManifestError {
     fn to_diagnostic(&self) -> Diagnostic {
         let (code, location) = match self {
             ManifestError::Unreadable { .. } | ManifestError::IsDirectory { .. } => {
-                ("TP1001", None)
+                (crate::diagnostic::codes::MANIFEST_UNREADABLE, None)
             }
-            ManifestError::Encoding { .. } => ("TP1002", None),
-            ManifestError::Malformed { location, .. } => ("TP1003", Some(*location)),
-            ManifestError::WrongRoot { location, .. } => ("TP1004", Some(*location)),
+            ManifestError::Encoding { .. } => (crate::diagnostic::codes::MANIFEST_NOT_TEXT, None),
+            ManifestError::Malformed { location, .. } => (
+                crate::diagnostic::codes::MANIFEST_MALFORMED,
+                Some(*location),
+            ),
+            ManifestError::WrongRoot { location, .. } => (
+                crate::diagnostic::codes::MANIFEST_WRONG_ROOT,
+                Some(*location),
+            ),
             ManifestError::MissingAttribute { location, .. }
-            | ManifestError::EmptyId { location, .. } => ("TP1005", Some(*location)),
-            ManifestError::InvalidVersion { location, .. } => ("TP1006", Some(*location)),
+            | ManifestError::EmptyId { location, .. } => (
+                crate::diagnostic::codes::PACKAGE_WITHOUT_ID_OR_VERSION,
+                Some(*location),
+            ),
+            ManifestError::InvalidVersion { location, .. } => {
+                (crate::diagnostic::codes::INVALID_VERSION, Some(*location))
+            }
         };
         Diagnostic::error(code, self.to_string())
             .in_file(self.path())
@@ -117,7 +128,7 @@ impl TargetManifest {
     ///
     /// ```
     /// use std::path::Path;
-    /// use trim_publish::manifest::TargetManifest;
+    /// use trim_publish::formats::manifest::TargetManifest;
     ///
     /// let xml = br#"<StoreArtifacts><Package Id="Newtonsoft.Json" Version="13.0.1" /></StoreArtifacts>"#;
     /// let m = TargetManifest::parse(Path::new("store/artifact.xml"), xml).unwrap();
@@ -183,9 +194,12 @@ impl TargetManifest {
                         )
                     };
                     warnings.push(
-                        Diagnostic::warning("TP1008", why)
-                            .in_file(path)
-                            .at(Some(location)),
+                        Diagnostic::warning(
+                            crate::diagnostic::codes::MANIFEST_ELEMENT_IGNORED,
+                            why,
+                        )
+                        .in_file(path)
+                        .at(Some(location)),
                     );
                     if !element.empty {
                         reader.skip_element().map_err(malformed)?;
@@ -208,7 +222,7 @@ impl TargetManifest {
         if packages.is_empty() {
             warnings.push(
                 Diagnostic::warning(
-                    "TP1007",
+                    crate::diagnostic::codes::MANIFEST_EMPTY,
                     "the target manifest lists no packages; it trims nothing",
                 )
                 .in_file(path)
@@ -237,7 +251,7 @@ pub fn file_name(path: &Path) -> String {
 fn package_identity(
     path: &Path,
     reader: &XmlReader<'_>,
-    element: &crate::xml::Element,
+    element: &crate::formats::xml::Element,
     location: Location,
 ) -> Result<PackageIdentity, ManifestError> {
     let missing = |attribute: &'static str| {

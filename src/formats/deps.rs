@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
-use crate::nuget::{NuGetVersion, PackageId, PackageIdentity, VersionError};
-use crate::text::{self, DecodeError, LineIndex, Location};
+use crate::formats::nuget::{NuGetVersion, PackageId, PackageIdentity, VersionError};
+use crate::formats::text::{self, DecodeError, LineIndex, Location};
 
 /// A JSON object kept in document order that refuses duplicate keys (serde_json would silently
 /// keep the last one, and the host and the SDK disagree on which one wins).
@@ -283,14 +283,26 @@ pub enum DepsError {
 impl ToDiagnostic for DepsError {
     fn to_diagnostic(&self) -> Diagnostic {
         let (code, path, location) = match self {
-            DepsError::Unreadable { path, .. } => ("TP1201", path, None),
-            DepsError::Encoding { path, .. } => ("TP1202", path, None),
-            DepsError::Json { path, location, .. } => ("TP1203", path, Some(*location)),
+            DepsError::Unreadable { path, .. } => {
+                (crate::diagnostic::codes::DEPS_UNREADABLE, path, None)
+            }
+            DepsError::Encoding { path, .. } => {
+                (crate::diagnostic::codes::DEPS_NOT_TEXT, path, None)
+            }
+            DepsError::Json { path, location, .. } => (
+                crate::diagnostic::codes::DEPS_INVALID_JSON,
+                path,
+                Some(*location),
+            ),
             DepsError::NoRuntimeTarget { path, .. } | DepsError::MissingTarget { path, .. } => {
-                ("TP1204", path, None)
+                (crate::diagnostic::codes::DEPS_NO_RUNTIME_TARGET, path, None)
             }
             DepsError::BadKey { path, location, .. }
-            | DepsError::BadVersion { path, location, .. } => ("TP1205", path, *location),
+            | DepsError::BadVersion { path, location, .. } => (
+                crate::diagnostic::codes::DEPS_BAD_LIBRARY_KEY,
+                path,
+                *location,
+            ),
         };
         Diagnostic::error(code, self.to_string())
             .in_file(path)
@@ -466,7 +478,7 @@ fn key_locations(text: &str, runtime_target: &str) -> HashMap<String, Location> 
     let lines = LineIndex::new(text);
     let mut map = HashMap::new();
     for object in [&["libraries"][..], &["targets", runtime_target][..]] {
-        if let Ok(Some(members)) = crate::jsonspan::members_at(text, object) {
+        if let Ok(Some(members)) = crate::formats::jsonspan::members_at(text, object) {
             for m in members {
                 let (line, column) = lines.line_col(m.key_start);
                 map.insert(m.key, Location { line, column });

@@ -6,7 +6,7 @@
 //! the `": "` separator and the line endings of the neighbouring property, so the diff is exactly
 //! the added lines. Pure: text in, text out.
 
-use crate::jsonspan::{Member, Scanner};
+use crate::formats::jsonspan::{Member, Scanner};
 
 /// Why the text could not be edited (it was already validated by serde, so this means a bug or
 /// a file changed under us).
@@ -26,7 +26,7 @@ const PROPERTY: &str = "runtimeStoreManifestName";
 /// or replacing its value when present). Returns the new text; unchanged when nothing differs.
 pub fn set_manifest_names(text: &str, edits: &[(&str, &str)]) -> Result<String, EditError> {
     let bytes = text.as_bytes();
-    let libs = crate::jsonspan::members_at(text, &["libraries"])
+    let libs = crate::formats::jsonspan::members_at(text, &["libraries"])
         .map_err(EditError::Syntax)?
         .ok_or(EditError::NoLibraries)?;
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };

@@ -104,18 +104,8 @@ impl LineIndex<'_> {
     }
 }
 
-/// Where in a file something is: 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Location {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
-    }
-}
+/// Locations are diagnostics' vocabulary; readers produce them.
+pub use crate::diagnostic::Location;
 
 #[cfg(test)]
 mod tests {
