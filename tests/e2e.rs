@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use common::{copy_dir, snapshot, stderr, stdout};
+use common::{copy_dir, snapshot, stderr, stdout, Rng};
 
 const TFM: &str = "netcoreapp3.1";
 const LIB: &str = "lib/netstandard2.0";
@@ -547,22 +547,6 @@ fn scenario_6_a_second_trim_is_a_no_op_and_a_dry_run_changes_nothing() {
     );
     assert_eq!(snapshot(&case.publish()), once);
     assert_eq!(case.host(Some(&case.store())).status.code(), Some(0));
-}
-
-/// splitmix64, for reproducible random situations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// What the host did: started, failed resolving an asset (exit 140, with the asset path), or

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for lib in &deps.libraries {
-        let _ = lib.assets.iter().map(|a| a.app_relative_path()).count();
+        let _ = lib.assets.iter().map(trim_publish::host::app_path).count();
         let _ = deps.location_of(&lib.key);
     }
     let keys: Vec<&str> = deps.libraries.iter().map(|l| l.key.as_str()).collect();

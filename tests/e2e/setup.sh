@@ -15,24 +15,10 @@ VERSION="3.1.23"
 WHEEL="dotnetcore2-${VERSION}-py3-none-manylinux1_x86_64.whl"
 WHEEL_SHA256="5f076ddc39da0c685e7de20ecb91ee81185928918ec86fbeb3bffc55dd867ab5"
 
-log() { printf '[e2e-setup] %s\n' "$*" >&2; }
-
-if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-  log "the host wheel is linux-x64 only; this is $(uname -s)-$(uname -m)"
-  exit 2
-fi
-
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
-APT_UPDATED=0
-apt_install() {
-  if [ "$APT_UPDATED" = 0 ]; then
-    $SUDO apt-get update -qq >&2
-    APT_UPDATED=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
-}
+LOG_TAG=e2e-setup
+# shellcheck source=tests/setup-lib.sh
+. "$(dirname "$0")/../setup-lib.sh"
+require_linux_x64 "the host wheel"
 
 host_ok() {
   [ -x "$PREFIX/dotnet" ] && "$PREFIX/dotnet" --list-runtimes 2>/dev/null | grep -q "^Microsoft.NETCore.App ${VERSION} "
@@ -41,14 +27,7 @@ host_ok() {
 if host_ok; then
   log ".NET host ${VERSION} present in $PREFIX"
 else
-  PY=""
-  for c in python3 python; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -m pip --version >/dev/null 2>&1; then PY="$c"; break; fi
-  done
-  if [ -z "$PY" ]; then
-    apt_install python3 python3-pip
-    PY=python3
-  fi
+  find_python
   work="$(mktemp -d "${TMPDIR:-/tmp}/trim-publish-e2e.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   log "pip download dotnetcore2==${VERSION}"
@@ -56,11 +35,7 @@ else
   # its Python dependencies. `pip download` works where PEP 668 blocks `pip install`.
   "$PY" -m pip download --disable-pip-version-check --quiet --no-deps --only-binary=:all: \
     --platform manylinux1_x86_64 --python-version 3.11 "dotnetcore2==${VERSION}" -d "$work" >&2
-  got="$(sha256sum "$work/$WHEEL" | cut -d' ' -f1)"
-  if [ "$got" != "$WHEEL_SHA256" ]; then
-    log "sha256 of $WHEEL is $got, expected $WHEEL_SHA256"
-    exit 1
-  fi
+  check_sha256 "$work/$WHEEL" "$WHEEL_SHA256"
   "$PY" -m zipfile -e "$work/$WHEEL" "$work/x"
   mkdir -p "$(dirname "$PREFIX")"
   rm -rf "$PREFIX.tmp.$$"

