@@ -1165,3 +1165,46 @@ fn backup_refuses_a_used_or_inner_folder_and_restore_refuses_conflicts() {
         stderr(&out)
     );
 }
+
+/// Regression (issue 11): a symbolic or hard link planted where the deps.json rewrite used to
+/// put its temporary file made the trim overwrite a file outside the folder and left
+/// App.deps.json a link to it. Temporary files are now created exclusively under unpredictable
+/// names; the same holds for `restore`.
+#[cfg(unix)]
+#[test]
+fn links_planted_beside_deps_json_are_never_written_through() {
+    let ex = Example::new();
+    let outside = tempfile::TempDir::new().unwrap();
+    let victim = outside.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let publish = ex.publish();
+    std::os::unix::fs::symlink(&victim, publish.join(".App.deps.json.trim-publish.tmp")).unwrap();
+    let backup = ex.root.join("backup");
+    let out = ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--backup",
+        backup.to_str().unwrap(),
+        "publish",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    let deps = fs::symlink_metadata(publish.join("App.deps.json")).unwrap();
+    assert!(
+        deps.file_type().is_file(),
+        "App.deps.json must stay a regular file"
+    );
+    assert!(ex.deps().contains("runtimeStoreManifestName"));
+
+    // restore: the same name as a hard link to the victim.
+    fs::remove_file(publish.join(".App.deps.json.trim-publish.tmp")).unwrap();
+    fs::hard_link(&victim, publish.join(".App.deps.json.trim-publish.tmp")).unwrap();
+    let out = ex.run(&["restore", backup.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(fs::symlink_metadata(publish.join("App.deps.json"))
+        .unwrap()
+        .file_type()
+        .is_file());
+    assert!(!ex.deps().contains("runtimeStoreManifestName"));
+}

@@ -242,10 +242,13 @@ impl TargetManifest {
     }
 }
 
+/// A manifest's file name, as `runtimeStoreManifestName` lists it (the whole path when it has no
+/// file name, so a message always names something).
 pub fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string_lossy().into_owned())
+    match crate::formats::text::file_name(path) {
+        name if name.is_empty() => path.to_string_lossy().into_owned(),
+        name => name,
+    }
 }
 
 fn package_identity(

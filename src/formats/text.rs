@@ -104,6 +104,13 @@ impl LineIndex<'_> {
     }
 }
 
+/// The last component of `path` as text (lossy), or empty when it has none.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Locations are diagnostics' vocabulary; readers produce them.
 pub use crate::diagnostic::Location;
 

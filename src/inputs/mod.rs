@@ -224,10 +224,7 @@ fn read_app_files(dir: &Path, deps_path: &Path) -> Result<AppFiles, Diagnostic> 
     })?;
     let deps = DepsFile::parse(&deps_path, &bytes).map_err(|e| e.to_diagnostic())?;
 
-    let file_name = deps_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = crate::formats::text::file_name(&deps_path);
     let stem = file_name.strip_suffix(".deps.json").unwrap_or(&file_name);
     let rc_name = format!("{stem}.runtimeconfig.json");
     let runtime_config_path = dir.join(&rc_name);

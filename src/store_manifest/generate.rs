@@ -132,16 +132,10 @@ pub fn store_level(dir: &Path, arch: Option<&str>, tfm: Option<&str>) -> Result<
     let arches = ["x64", "x86", "arm64", "arm"];
     let mut levels = Vec::new();
     for a in subdirectories(dir) {
-        let name = a
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = crate::formats::text::file_name(&a);
         if arches.contains(&name.as_str()) && arch.is_none_or(|x| x == name) {
             for t in subdirectories(&a) {
-                let tname = t
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let tname = crate::formats::text::file_name(&t);
                 if tfm.is_none_or(|x| x == tname) {
                     levels.push(t);
                 }
@@ -172,17 +166,9 @@ pub fn from_store(level: &Path) -> (Vec<Listed>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut warnings = Vec::new();
     for id_dir in subdirectories(level) {
-        let folder_id = id_dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let folder_id = crate::formats::text::file_name(&id_dir);
         for v_dir in subdirectories(&id_dir) {
-            let version = v_dir
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
+            let version = crate::formats::text::file_name(&v_dir);
             if NuGetVersion::parse(&version).is_err() {
                 warnings.push(
                     Diagnostic::warning(

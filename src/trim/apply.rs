@@ -7,11 +7,11 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
 use crate::formats::depsedit::{self, EditError};
+use crate::trim::atomic_file;
 use crate::trim::plan::RemovalPlan;
 
 #[derive(Debug, Default, Clone)]
@@ -135,7 +135,15 @@ fn apply_inner(
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        Some(write_temp(deps_path, &deps.with_manifest_names(&edits)?)?)
+        let text = deps.with_manifest_names(&edits)?;
+        Some(
+            atomic_file::prepare(deps_path, text.as_bytes()).map_err(|source| {
+                ApplyError::WriteTemp {
+                    path: deps_path.to_path_buf(),
+                    source,
+                }
+            })?,
+        )
     };
 
     let mut parents = BTreeSet::new();
@@ -151,9 +159,7 @@ fn apply_inner(
                 applied.vanished.push(relative.to_string())
             }
             Err(source) => {
-                if let Some(t) = &temp {
-                    let _ = fs::remove_file(t);
-                }
+                drop(temp);
                 let deps_note = record_what_is_gone(plan, deps, applied);
                 return Err(ApplyError::Remove {
                     path,
@@ -179,12 +185,9 @@ fn apply_inner(
     }
 
     if let Some(temp) = temp {
-        fs::rename(&temp, deps_path).map_err(|source| {
-            let _ = fs::remove_file(&temp);
-            ApplyError::Rename {
-                path: deps_path.to_path_buf(),
-                source,
-            }
+        temp.commit().map_err(|source| ApplyError::Rename {
+            path: deps_path.to_path_buf(),
+            source,
         })?;
         applied.deps_updated = true;
     }
@@ -227,13 +230,7 @@ fn record_what_is_gone(
     let written = deps
         .with_manifest_names(&complete)
         .map_err(|e| e.to_string())
-        .and_then(|text| {
-            let temp = write_temp(deps.path, &text).map_err(|e| e.to_string())?;
-            fs::rename(&temp, deps.path).map_err(|e| {
-                let _ = fs::remove_file(&temp);
-                e.to_string()
-            })
-        });
+        .and_then(|text| atomic_file::write(deps.path, text.as_bytes()).map_err(|e| e.to_string()));
     match written {
         Ok(()) => {
             applied.deps_updated = true;
@@ -244,31 +241,6 @@ fn record_what_is_gone(
         }
         Err(e) => format!("deps.json could not be updated either ({e})"),
     }
-}
-
-/// Writes `text` to a hidden file beside `target`, with the target's permissions, synced.
-fn write_temp(target: &Path, text: &str) -> Result<PathBuf, ApplyError> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = target.with_file_name(format!(".{name}.trim-publish.tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut f = fs::File::create(&temp)?;
-        f.write_all(text.as_bytes())?;
-        if let Ok(meta) = fs::metadata(target) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.sync_all()
-    };
-    write().map_err(|source| {
-        let _ = fs::remove_file(&temp);
-        ApplyError::WriteTemp {
-            path: temp.clone(),
-            source,
-        }
-    })?;
-    Ok(temp)
 }
 
 const JOURNAL: &str = "trim-publish-journal.json";
@@ -472,9 +444,8 @@ pub fn restore(backup: &Path, waiting: &dyn Fn(&Path)) -> Result<Restored, Resto
     }
     let original = backup.join(BACKUP_DEPS).join(&journal.deps_file);
     let deps_path = publish.join(&journal.deps_file);
-    let temp = publish.join(format!(".{}.trim-publish.tmp", journal.deps_file));
-    fs::copy(&original, &temp).map_err(io(&temp))?;
-    fs::rename(&temp, &deps_path).map_err(io(&deps_path))?;
+    let bytes = fs::read(&original).map_err(io(&original))?;
+    atomic_file::write(&deps_path, &bytes).map_err(io(&deps_path))?;
     fs::remove_dir_all(backup).map_err(io(backup))?;
     Ok(Restored {
         publish_dir: publish.clone(),

@@ -12,7 +12,6 @@
 
 use std::collections::HashMap;
 use std::fs::Metadata;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -135,17 +134,14 @@ impl DigestCache {
         }
         let dir = file.parent().expect("the cache file is inside a folder");
         std::fs::create_dir_all(dir)?;
-        let temp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        let mut text = String::new();
         for (path, (key, digest)) in &entries {
             if let Some(line) = format_line(path, *key, digest) {
-                writeln!(out, "{line}")?;
+                text.push_str(&line);
+                text.push('\n');
             }
         }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&temp, file).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temp);
-        })
+        crate::trim::atomic_file::write(file, text.as_bytes())
     }
 }
 

@@ -7,6 +7,7 @@
 //! ([`apply`]). Never prints: what a person should see goes through [`Observer`] or the report.
 
 pub mod apply;
+pub mod atomic_file;
 pub mod digestcache;
 pub mod lock;
 pub mod plan;

@@ -452,11 +452,7 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
     let evidence = if rc.self_contained {
         Some(format!(
             "{} has includedFrameworks",
-            input
-                .runtime_config_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            crate::formats::text::file_name(&input.runtime_config_path)
         ))
     } else {
         deps.libraries.iter().find_map(|lib| {
