@@ -211,7 +211,7 @@ fn reserved_properties(project: &Path, dir: &Path) -> HashMap<String, String> {
     } else {
         format!("{dir_s}{sep}")
     };
-    let file = crate::formats::text::file_name(&project);
+    let file = crate::formats::text::file_name(project);
     let stem = project
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())

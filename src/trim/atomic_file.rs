@@ -100,7 +100,7 @@ fn identity(meta: &fs::Metadata) -> (u64, u64) {
 
 /// A new, empty file in `target`'s folder, named `.{target name}.{random}.tmp`.
 fn create_beside(target: &Path) -> io::Result<(PathBuf, File)> {
-    let name = crate::formats::text::file_name(&target);
+    let name = crate::formats::text::file_name(target);
     for _ in 0..16 {
         let temp = target.with_file_name(format!(".{name}.{}.tmp", unpredictable()));
         let mut options = fs::OpenOptions::new();

@@ -452,7 +452,7 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
     let evidence = if rc.self_contained {
         Some(format!(
             "{} has includedFrameworks",
-            crate::formats::text::file_name(&input.runtime_config_path)
+            crate::formats::text::file_name(input.runtime_config_path)
         ))
     } else {
         deps.libraries.iter().find_map(|lib| {
