@@ -125,8 +125,7 @@ fn a_dangling_link_as_manifest_is_unreadable() {
     std::os::unix::fs::symlink(ex.root.join("nowhere.xml"), ex.root.join("dangling.xml")).unwrap();
     #[cfg(unix)]
     {
-        let out = ex.run(&["-m", "dangling.xml", "publish"]);
-        assert_eq!(out.status.code(), Some(2));
+        let out = ex.run(&["-m", "dangling.xml", "publish"]).code(2);
         assert!(
             stderr(&out).contains("dangling.xml: error[TP1001]"),
             "{}",

@@ -29,8 +29,7 @@ fn a_complete_store_verifies_every_file_and_the_trim_goes_ahead() {
     let mut args = both_manifests().to_vec();
     args.extend(["--store", "store", "--format", "json", "publish"]);
     let before = ex.snapshot();
-    let out = ex.run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex.run(&args).code(0);
     let v = json(&out);
     assert_eq!(v["stores"][0]["probeDir"], "store/x64/netcoreapp3.1");
     let mut verified = 0;
@@ -158,8 +157,7 @@ fn a_second_store_serves_what_the_first_lacks() {
     args.extend([
         "--store", "store", "--store", "second", "--format", "json", "publish",
     ]);
-    let out = ex.run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex.run(&args).code(0);
     let v = json(&out);
     let newtonsoft = v["packages"]
         .as_array()
@@ -199,8 +197,7 @@ fn a_store_level_folder_is_accepted_as_additionalprobingpath_is() {
     let ex = Example::new();
     let mut args = both_manifests().to_vec();
     args.extend(["--store", "store/x64/netcoreapp3.1", "publish"]);
-    let out = ex.run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex.run(&args).code(0);
     assert!(
         stdout(&out).contains("verified in 1 store: 9 identical"),
         "{}",
@@ -242,8 +239,8 @@ fn stores_from_the_environment_in_host_order() {
         .env("DOTNET_SHARED_STORE", "shared-store")
         .env("PATH", format!("{}:/usr/bin:/bin", dotnet_root.display()))
         .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        .unwrap()
+        .code(0);
     let v = json(&out);
     let origins: Vec<&str> = v["stores"]
         .as_array()
@@ -290,8 +287,8 @@ fn identical_assemblies_are_identical() {
     let ex = Example::new();
     let dll = with_real_greeter(&ex);
     fs::write(store_file(&ex, GREETER_IN_STORE), &dll).unwrap();
-    let out = ex.run(&["-m", "manifests/aspnet.xml", "--store", "store", "publish"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ex.run(&["-m", "manifests/aspnet.xml", "--store", "store", "publish"])
+        .code(0);
 }
 
 #[test]
@@ -305,16 +302,17 @@ fn a_store_copy_with_other_bytes_but_the_same_identity_is_accepted() {
     dll[pe + 24 + 64] ^= 0x5a;
     dll.extend_from_slice(&[0u8; 512]);
     fs::write(store_file(&ex, GREETER_IN_STORE), &dll).unwrap();
-    let out = ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "--store",
-        "store",
-        "--format",
-        "json",
-        "publish",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex
+        .run(&[
+            "-m",
+            "manifests/aspnet.xml",
+            "--store",
+            "store",
+            "--format",
+            "json",
+            "publish",
+        ])
+        .code(0);
     let v = json(&out);
     assert_eq!(v["packages"][0]["files"][0]["storeMatch"], "same-assembly");
     assert!(!ex.publish().join("Acme.Greeter.dll").exists());
@@ -360,14 +358,13 @@ fn jobs_and_a_missing_store_folder() {
     args.extend([
         "--store", "nowhere", "--store", "store", "-j", "1", "-n", "publish",
     ]);
-    let out = ex.run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex.run(&args).code(0);
     assert!(
         stderr(&out).contains("nowhere: warning[TP4004]"),
         "{}",
         stderr(&out)
     );
-    let out = ex.run(&[
+    ex.run(&[
         "-m",
         "manifests/aspnet.xml",
         "--store",
@@ -375,8 +372,8 @@ fn jobs_and_a_missing_store_folder() {
         "-j",
         "0",
         "publish",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "--jobs 0 is a usage error");
+    ])
+    .code(2);
 }
 
 // The digest cache.
@@ -443,9 +440,8 @@ fn no_cache_and_an_explicit_cache_folder() {
     fs::write(ex.root.join("afile"), "").unwrap();
     let mut args = both_manifests().to_vec();
     args.extend(["--store", "store", "-n", "--cache", "afile/sub", "publish"]);
-    let out = ex.run(&args);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("warning[TP4005]"), "{}", stderr(&out));
+    let out = ex.run(&args).code(0);
+    out.stderr_has(&["warning[TP4005]"]);
 }
 
 #[test]

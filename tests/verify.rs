@@ -8,14 +8,14 @@ use std::path::Path;
 use common::*;
 
 fn trim(ex: &Example) {
-    let out = ex.run(&[
+    ex.run(&[
         "-m",
         "manifests/aspnet.xml",
         "-m",
         "manifests/shared.xml",
         "publish",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ])
+    .code(0);
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
@@ -25,8 +25,7 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 #[test]
 fn an_untrimmed_folder_starts_from_the_app_folder() {
     let ex = Example::new();
-    let out = ex.run(&["verify", "--format", "json", "publish"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex.run(&["verify", "--format", "json", "publish"]).code(0);
     let v = json(&out);
     assert_eq!(v["status"], "starts");
     assert_eq!(v["rid"], "linux-x64");
@@ -44,8 +43,7 @@ fn an_untrimmed_folder_starts_from_the_app_folder() {
 fn a_trimmed_folder_starts_from_the_store() {
     let ex = Example::new();
     trim(&ex);
-    let out = ex.run(&["verify", "--store", "store", "publish"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex.run(&["verify", "--store", "store", "publish"]).code(0);
     assert!(
         stdout(&out).contains(
             "the app would start: 9 assets resolve (3 from the app folder, 6 from 1 store)"
@@ -59,8 +57,7 @@ fn a_trimmed_folder_starts_from_the_store() {
 fn a_trimmed_folder_without_its_store_fails_in_the_hosts_words() {
     let ex = Example::new();
     trim(&ex);
-    let out = ex.run(&["verify", "publish"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = ex.run(&["verify", "publish"]).code(1);
     let err = stderr(&out);
     assert!(err.contains(
         "error[TP5001]: the host would not start the app (exit code 140):\n  An assembly specified in the application dependencies manifest (App.deps.json) was not found:\n    package: 'Newtonsoft.Json', version: '13.0.1'\n    path: 'lib/netstandard2.0/Newtonsoft.Json.dll'\n  This assembly was expected to be in the local runtime store as the application was published using the following target manifest files:\n    shared.xml\n"
@@ -90,8 +87,7 @@ fn one_asset_missing_from_the_store_is_the_only_error() {
         "store/x64/netcoreapp3.1/acme.greeter/1.2.3/runtimes/linux-x64/native/libacme_native.so",
     ))
     .unwrap();
-    let out = ex.run(&["verify", "--store", "store", "publish"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = ex.run(&["verify", "--store", "store", "publish"]).code(1);
     let err = stderr(&out);
     assert_eq!(err.matches("error[").count(), 1, "{err}");
     assert!(
@@ -100,24 +96,24 @@ fn one_asset_missing_from_the_store_is_the_only_error() {
     );
     assert!(!err.contains("TP5004"), "a store exists: {err}");
     // On Windows the linux native is not wanted, so the same folder would start.
-    let out = ex.run(&["verify", "--store", "store", "--rid", "win-x64", "publish"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ex.run(&["verify", "--store", "store", "--rid", "win-x64", "publish"])
+        .code(0);
 }
 
 #[test]
 fn missing_resources_only_warn() {
     let ex = Example::new();
     fs::remove_file(ex.publish().join("fr/Acme.Greeter.resources.dll")).unwrap();
-    let out = ex.run(&["verify", "publish"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("warning[TP5003]"), "{}", stderr(&out));
+    let out = ex.run(&["verify", "publish"]).code(0);
+    out.stderr_has(&["warning[TP5003]"]);
 }
 
 #[test]
 fn rid_selection_follows_the_target_machine() {
     let ex = Example::new();
-    let out = ex.run(&["verify", "--rid", "win-x64", "--format", "json", "publish"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ex
+        .run(&["verify", "--rid", "win-x64", "--format", "json", "publish"])
+        .code(0);
     let v = json(&out);
     let paths: Vec<&str> = v["assets"]
         .as_array()
@@ -158,8 +154,7 @@ fn a_store_copy_older_than_the_app_was_built_against_fails() {
     )
     .unwrap();
     fs::remove_file(ex.publish().join("Acme.Greeter.dll")).unwrap();
-    let out = ex.run(&["verify", "--store", "store", "publish"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = ex.run(&["verify", "--store", "store", "publish"]).code(1);
     let err = stderr(&out);
     assert!(
         err.contains("error[TP5002]: package Acme.Greeter 1.2.3: the store copy"),
@@ -193,15 +188,13 @@ fn a_self_contained_app_never_uses_the_store() {
         "\"framework\": {",
         "\"includedFrameworks\": [], \"framework\": {",
     );
-    let out = ex.run(&["verify", "--store", "store", "publish"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("warning[TP5005]"), "{}", stderr(&out));
+    let out = ex.run(&["verify", "--store", "store", "publish"]).code(1);
+    out.stderr_has(&["warning[TP5005]"]);
 }
 
 #[test]
 fn verify_rejects_bad_folders() {
     let ex = Example::new();
-    let out = ex.run(&["verify", "manifests"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("TP1303"), "{}", stderr(&out));
+    let out = ex.run(&["verify", "manifests"]).code(2);
+    out.stderr_has(&["TP1303"]);
 }

@@ -147,3 +147,60 @@ impl Rng {
         &items[self.below(items.len())]
     }
 }
+
+/// Assertions on a finished run that read as the scenario, each printing the run's stdout and
+/// stderr when it fails (in the spirit of fd's `TestEnv::assert_output`).
+pub trait RunAssert: Sized {
+    /// The exit code is `expected`.
+    fn code(self, expected: i32) -> Self;
+    /// stderr contains every needle.
+    fn stderr_has(self, needles: &[&str]) -> Self;
+    /// stdout contains every needle.
+    fn stdout_has(self, needles: &[&str]) -> Self;
+    /// stdout parsed as JSON.
+    fn json(&self) -> serde_json::Value;
+}
+
+impl RunAssert for std::process::Output {
+    fn code(self, expected: i32) -> Self {
+        assert_eq!(
+            self.status.code(),
+            Some(expected),
+            "exit code\n--- stdout\n{}--- stderr\n{}",
+            stdout(&self),
+            stderr(&self)
+        );
+        self
+    }
+
+    fn stderr_has(self, needles: &[&str]) -> Self {
+        let err = stderr(&self);
+        for n in needles {
+            assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
+        }
+        self
+    }
+
+    fn stdout_has(self, needles: &[&str]) -> Self {
+        let out = stdout(&self);
+        for n in needles {
+            assert!(out.contains(n), "stdout lacks `{n}`:\n{out}");
+        }
+        self
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", stdout(self)))
+    }
+}
+
+impl Example {
+    /// The `runtimeStoreManifestName` of a library in the folder's deps.json, if any.
+    pub fn manifest_names(&self, library: &str) -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(&self.deps()).unwrap();
+        v["libraries"][library]["runtimeStoreManifestName"]
+            .as_str()
+            .map(str::to_string)
+    }
+}
