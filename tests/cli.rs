@@ -1207,3 +1207,44 @@ fn links_planted_beside_deps_json_are_never_written_through() {
         .is_file());
     assert!(!ex.deps().contains("runtimeStoreManifestName"));
 }
+
+/// Regression (issue 14): `--check` depended on the order and the set of manifests, and a
+/// re-trim replaced the names deps.json already had instead of adding to them.
+#[test]
+fn check_passes_for_the_same_manifests_in_any_order_or_subset_and_retrims_add_names() {
+    let ex = Example::new();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "publish",
+    ])
+    .code(0);
+    let names = ex.manifest_names("Acme.Greeter/1.2.3");
+    assert_eq!(names.as_deref(), Some("aspnet.xml;shared.xml"));
+    for manifests in [
+        &["-m", "manifests/shared.xml", "-m", "manifests/aspnet.xml"][..],
+        &["-m", "manifests/aspnet.xml"],
+        &["-m", "manifests/shared.xml"],
+    ] {
+        let mut args = vec!["--check"];
+        args.extend(manifests);
+        args.push("publish");
+        ex.run(&args).code(0);
+    }
+    // A third manifest listing a trimmed package adds its name; the SDK's names stay first.
+    fs::write(
+        ex.root.join("manifests/extra.xml"),
+        "<StoreArtifacts><Package Id=\"Acme.Greeter\" Version=\"1.2.3\" /></StoreArtifacts>",
+    )
+    .unwrap();
+    ex.run(&["--check", "-m", "manifests/extra.xml", "publish"])
+        .code(4)
+        .stderr_has(&["Acme.Greeter/1.2.3 names `aspnet.xml;shared.xml` where the manifests need `aspnet.xml;shared.xml;extra.xml`"]);
+    ex.run(&["-m", "manifests/extra.xml", "publish"]).code(0);
+    assert_eq!(
+        ex.manifest_names("Acme.Greeter/1.2.3").as_deref(),
+        Some("aspnet.xml;shared.xml;extra.xml")
+    );
+}

@@ -210,7 +210,7 @@ proptest! {
         // Apply it to the model: remove the files, rewrite deps.json; the second plan is a no-op.
         let removed: std::collections::HashSet<&str> = first.removals().into_iter().map(|(p, _)| p).collect();
         let after = Inventory::from_files(all.iter().filter(|p| !removed.contains(p.as_str())).map(|p| (p.as_str(), 100)));
-        let edits: Vec<(&str, &str)> = first.deps_edits.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let edits: Vec<(&str, &str)> = first.deps_edits.iter().map(|e| (e.library_key.as_str(), e.manifest_names.as_str())).collect();
         let text2 = depsedit::set_manifest_names(&text, &edits).unwrap();
         let second = run_plan(&text2, &union, &after);
         prop_assert!(second.is_noop(), "second plan still has work: {:?}", second.removals());

@@ -467,6 +467,7 @@ fn a_cache_hit_skips_reading_the_store_copy() {
     let check = Check {
         app_path: app,
         store_candidates: vec![store.clone()],
+        already_absent: false,
     };
     let stage = Stage {
         cache: Some(&cache),
@@ -524,5 +525,74 @@ fn a_shared_store_entry_given_at_the_arch_tfm_level_gets_a_hint() {
             ex.root.join("store").display()
         )),
         "{err}"
+    );
+}
+
+/// Regression (issue 14): files already absent (the SDK trimmed the folder, or an earlier run)
+/// were never checked: an already-trimmed folder with an empty store said "already trimmed" and
+/// exited 0 while `verify` said the app would not start.
+#[test]
+fn files_already_absent_must_be_served_by_the_store_too() {
+    let ex = Example::new();
+    let mut args = both_manifests().to_vec();
+    args.push("publish");
+    ex.run(&args).code(0);
+    // With the complete store: already trimmed, and every absent file was found in the store.
+    let mut with_store = both_manifests().to_vec();
+    with_store.extend(["--store", "store", "--format", "json", "publish"]);
+    let v = ex.run(&with_store).code(0).json();
+    assert_eq!(v["status"], "already-trimmed");
+    let matches: Vec<&str> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["files"].as_array().unwrap())
+        .map(|f| f["storeMatch"].as_str().unwrap_or("none"))
+        .collect();
+    assert!(
+        !matches.is_empty() && matches.iter().all(|m| *m == "in-store"),
+        "{matches:?}"
+    );
+    // With a store that lacks one package: refused, as verify would fail.
+    fs::remove_dir_all(store_file(&ex, "newtonsoft.json")).unwrap();
+    assert_store_refuses(
+        &ex,
+        &["--store", "store"],
+        &[
+            "error[TP4001]: package Newtonsoft.Json 13.0.1",
+            "is in none of the stores",
+        ],
+    );
+    // --check is a gate: the same holds there.
+    let mut check = vec!["--check"];
+    check.extend(both_manifests());
+    check.extend(["--store", "store", "publish"]);
+    ex.run(&check).code(1).stderr_has(&["TP4001"]);
+}
+
+/// Regression (issue 11): a store entry that is a hard link to the publish file counted as an
+/// identical copy, so the only copy was deleted.
+#[cfg(unix)]
+#[test]
+fn a_store_entry_that_is_the_publish_file_itself_is_refused() {
+    let ex = Example::new();
+    let store_copy = store_file(
+        &ex,
+        "newtonsoft.json/13.0.1/lib/netstandard2.0/Newtonsoft.Json.dll",
+    );
+    fs::remove_file(&store_copy).unwrap();
+    fs::hard_link(ex.publish().join("Newtonsoft.Json.dll"), &store_copy).unwrap();
+    assert_store_refuses(
+        &ex,
+        &["--store", "store"],
+        &["error[TP4002]", "is the publish file itself"],
+    );
+    // The same through a symbolic link.
+    fs::remove_file(&store_copy).unwrap();
+    std::os::unix::fs::symlink(ex.publish().join("Newtonsoft.Json.dll"), &store_copy).unwrap();
+    assert_store_refuses(
+        &ex,
+        &["--store", "store"],
+        &["error[TP4002]", "is the publish file itself"],
     );
 }

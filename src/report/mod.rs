@@ -141,6 +141,8 @@ pub enum Match {
     /// The same assembly (name, version, culture, public key, MVID), other bytes: a ReadyToRun
     /// copy of the same build.
     SameAssembly,
+    /// The publish copy was already gone; the store has the file where the host looks.
+    InStore,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -407,6 +409,7 @@ impl Report {
                     };
                     let identical = matches().filter(|m| **m == Match::Identical).count();
                     let same = matches().filter(|m| **m == Match::SameAssembly).count();
+                    let in_store = matches().filter(|m| **m == Match::InStore).count();
                     let _ = write!(
                         out,
                         "; verified in {}: {identical} identical",
@@ -414,6 +417,9 @@ impl Report {
                     );
                     if same > 0 {
                         let _ = write!(out, ", {same} same assembly (ReadyToRun)");
+                    }
+                    if in_store > 0 {
+                        let _ = write!(out, ", {in_store} already absent and in the store");
                     }
                 }
                 if self.status == Status::DryRun {
@@ -425,9 +431,24 @@ impl Report {
                 }
             }
             Status::AlreadyTrimmed => {
+                let served = self
+                    .packages
+                    .iter()
+                    .flat_map(|p| &p.files)
+                    .filter(|f| f.store_match == Some(Match::InStore))
+                    .count();
+                let verified = if self.stores.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; checked against {}: all {} served",
+                        plural(self.stores.len(), "store"),
+                        plural(served, "absent file")
+                    )
+                };
                 let _ = writeln!(
                     out,
-                    "already trimmed: the files of {} are absent and deps.json is up to date; nothing to do",
+                    "already trimmed: the files of {} are absent and deps.json is up to date{verified}; nothing to do",
                     plural(t.packages_trimmed, "package")
                 );
             }

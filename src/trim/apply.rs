@@ -133,7 +133,7 @@ fn apply_inner(
         let edits: Vec<(&str, &str)> = plan
             .deps_edits
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .map(|e| (e.library_key.as_str(), e.manifest_names.as_str()))
             .collect();
         let text = deps.with_manifest_names(&edits)?;
         Some(
@@ -210,10 +210,10 @@ fn record_what_is_gone(
     let complete: Vec<(&str, &str)> = plan
         .deps_edits
         .iter()
-        .filter(|(key, _)| {
+        .filter(|edit| {
             plan.packages
                 .iter()
-                .find(|p| p.library_key == *key)
+                .find(|p| p.library_key == edit.library_key)
                 // A listed project library has nothing to remove: its annotation always holds.
                 .is_none_or(|p| {
                     p.files
@@ -222,7 +222,7 @@ fn record_what_is_gone(
                         .all(|f| gone.contains(f.path.as_str()))
                 })
         })
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .map(|e| (e.library_key.as_str(), e.manifest_names.as_str()))
         .collect();
     if complete.is_empty() {
         return "deps.json was not changed".to_string();

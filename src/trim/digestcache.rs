@@ -28,6 +28,11 @@ pub struct FileKey {
 }
 
 impl FileKey {
+    /// The same file on disk (device and inode), whatever names lead to it.
+    pub fn same_file(&self, other: &FileKey) -> bool {
+        self.dev == other.dev && self.ino == other.ino
+    }
+
     #[cfg(unix)]
     pub fn of(meta: &Metadata) -> FileKey {
         use std::os::unix::fs::MetadataExt;

@@ -137,11 +137,12 @@ fn pipeline(
     if plan.packages.is_empty() {
         return Ok(Status::NothingToTrim);
     }
-    if plan.is_noop() {
-        return Ok(Status::AlreadyTrimmed);
-    }
+    // Before "already trimmed": files the SDK or an earlier run removed rely on the store too.
     if config.stores.is_enabled() {
         check_stores(config, observer, &plan, &union, &app, report)?;
+    }
+    if plan.is_noop() {
+        return Ok(Status::AlreadyTrimmed);
     }
     if config.check {
         return Err(Stop::one(Status::NotTrimmed, not_trimmed(config, &plan)));
@@ -301,13 +302,54 @@ fn missing_level(store: &Store, arch: &str, tfm: &str) -> Diagnostic {
     .in_file(&store.given)
 }
 
+/// What `--check` found, named: the first files still there and the entries that lack names.
 fn not_trimmed(config: &TrimConfig, plan: &RemovalPlan) -> Diagnostic {
+    const SHOWN: usize = 3;
+    let removals = plan.removals();
+    let mut problems = Vec::new();
+    if !removals.is_empty() {
+        let first: Vec<&str> = removals.iter().take(SHOWN).map(|(p, _)| *p).collect();
+        problems.push(format!(
+            "{} file(s) the manifests' packages bring are still in the folder ({}{})",
+            removals.len(),
+            first.join(", "),
+            if removals.len() > SHOWN { ", ..." } else { "" }
+        ));
+    }
+    if !plan.deps_edits.is_empty() {
+        let first: Vec<String> = plan
+            .deps_edits
+            .iter()
+            .take(SHOWN)
+            .map(|e| match &e.current {
+                None => format!("{} has no runtimeStoreManifestName", e.library_key),
+                Some(now) => format!(
+                    "{} names `{now}` where the manifests need `{}`",
+                    e.library_key, e.manifest_names
+                ),
+            })
+            .collect();
+        problems.push(format!(
+            "{} deps.json entr{} lack manifest names ({}{})",
+            plan.deps_edits.len(),
+            if plan.deps_edits.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            first.join("; "),
+            if plan.deps_edits.len() > SHOWN {
+                "; ..."
+            } else {
+                ""
+            }
+        ));
+    }
     Diagnostic::error(
         codes::NOT_TRIMMED,
         format!(
-            "the folder is not trimmed as the manifests ask: {} file(s) still to remove, {} deps.json entries without their runtimeStoreManifestName; run trim-publish without --check to trim it",
-            plan.removals().len(),
-            plan.deps_edits.len()
+            "the folder is not trimmed as the manifests ask: {}; run trim-publish without --check to trim it",
+            problems.join("; ")
         ),
     )
     .in_file(&config.publish_dir)

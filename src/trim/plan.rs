@@ -109,13 +109,29 @@ pub struct PlannedPackage {
     pub files: Vec<PlannedFile>,
 }
 
+/// A version the manifests list, and the manifests that list it.
+#[derive(Debug, Clone)]
+pub struct ListedAt {
+    pub version: NuGetVersion,
+    pub manifests: Vec<PathBuf>,
+}
+
+/// A deps.json `libraries` entry whose `runtimeStoreManifestName` must become `manifest_names`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepsEdit {
+    pub library_key: String,
+    /// The value now, if any.
+    pub current: Option<String>,
+    pub manifest_names: String,
+}
+
 /// An app package whose id the manifests list, but not at the app's version.
 #[derive(Debug, Clone)]
 pub struct VersionMismatch {
     pub library_key: String,
     pub app_version: NuGetVersion,
     /// Each version the manifests list for this id, with the manifests listing it.
-    pub listed: Vec<(NuGetVersion, Vec<PathBuf>)>,
+    pub listed: Vec<ListedAt>,
     pub deps_file: PathBuf,
     pub location: Option<Location>,
     pub allowed: bool,
@@ -126,14 +142,19 @@ impl VersionMismatch {
         let listed = self
             .listed
             .iter()
-            .map(|(v, paths)| {
-                let names = paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!("{v} in {names}")
-            })
+            .map(
+                |ListedAt {
+                     version: v,
+                     manifests: paths,
+                 }| {
+                    let names = paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!("{v} in {names}")
+                },
+            )
             .collect::<Vec<_>>()
             .join("; ");
         let (id, _) = self
@@ -221,8 +242,8 @@ pub struct RemovalPlan {
     pub mismatches: Vec<VersionMismatch>,
     pub errors: Vec<PlanError>,
     pub warnings: Vec<Diagnostic>,
-    /// `(library key, runtimeStoreManifestName)` for entries whose value must change.
-    pub deps_edits: Vec<(String, String)>,
+    /// The `libraries` entries whose `runtimeStoreManifestName` must change.
+    pub deps_edits: Vec<DepsEdit>,
     /// Manifest entries that match no package of the app.
     pub unused_manifest_packages: usize,
 }
@@ -275,14 +296,17 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     } = *input;
 
     // 1. Which packages are trimmed, which are mismatched.
-    // (library index, app identity, union entry index)
-    let mut trimmed: Vec<(usize, &PackageIdentity, usize)> = Vec::new();
+    let mut trimmed: Vec<Trimmed<'_>> = Vec::new();
     let mut used_entries = HashSet::new();
     for (lib_index, identity) in &deps.packages {
         let lib = &deps.libraries[*lib_index];
         if let Some(e) = union.index_of(identity) {
             used_entries.insert(e);
-            trimmed.push((*lib_index, identity, e));
+            trimmed.push(Trimmed {
+                library: *lib_index,
+                identity,
+                entry: e,
+            });
             continue;
         }
         let same_id = union.indexes_with_id(&identity.id);
@@ -295,10 +319,10 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             .map(|&e| {
                 let entry = &union.entries[e];
                 let paths = union.manifest_paths(entry);
-                (
-                    entry.identity.version.clone(),
-                    paths.into_iter().map(|p| p.to_path_buf()).collect(),
-                )
+                ListedAt {
+                    version: entry.identity.version.clone(),
+                    manifests: paths.into_iter().map(|p| p.to_path_buf()).collect(),
+                }
             })
             .collect();
         plan.mismatches.push(VersionMismatch {
@@ -337,8 +361,8 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             );
             // The SDK annotates every library whose name and version a manifest lists, project
             // references included (observed with SDK 3.1.102, tests/sdk.rs).
-            if lib.runtime_store_manifest_name.as_deref() != Some(manifest_names.as_str()) {
-                plan.deps_edits.push((lib.key.clone(), manifest_names));
+            if let Some(edit) = manifest_name_edit(lib, &manifest_names) {
+                plan.deps_edits.push(edit);
             }
         }
     }
@@ -347,11 +371,12 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     // 2. Where each trimmed package's files are. Compile assets are not among them: the SDK keeps
     // the `refs/` copy of a trimmed package's reference assembly, because a store holds no
     // compile assets and runtime compilation (PreserveCompilationContext) needs it.
-    let trimmed_libs: HashSet<usize> = trimmed.iter().map(|&(l, _, _)| l).collect();
+    let trimmed_libs: HashSet<usize> = trimmed.iter().map(|t| t.library).collect();
     let mut packages = Vec::with_capacity(trimmed.len());
-    for &(lib_index, identity, e) in &trimmed {
-        let lib = &deps.libraries[lib_index];
-        let entry = &union.entries[e];
+    for t in &trimmed {
+        let lib = &deps.libraries[t.library];
+        let entry = &union.entries[t.entry];
+        let identity = t.identity;
         let mut files = Vec::new();
         for asset in &lib.assets {
             let Some(path) = crate::host::app_path(asset) else {
@@ -410,9 +435,8 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             });
         }
         let manifest_names = union.manifest_names(entry);
-        if lib.runtime_store_manifest_name.as_deref() != Some(manifest_names.as_str()) {
-            plan.deps_edits
-                .push((lib.key.clone(), manifest_names.clone()));
+        if let Some(edit) = manifest_name_edit(lib, &manifest_names) {
+            plan.deps_edits.push(edit);
         }
         packages.push(PlannedPackage {
             library_key: lib.key.clone(),
@@ -528,6 +552,53 @@ fn symlink_on_the_way(inventory: &Inventory, path: &str) -> Option<String> {
             None => return None,
         }
     }
+}
+
+/// A package the manifests list at the app's exact version.
+struct Trimmed<'d> {
+    /// Index into `deps.libraries`.
+    library: usize,
+    identity: &'d PackageIdentity,
+    /// Index into the union's entries.
+    entry: usize,
+}
+
+/// The edit that makes `lib`'s `runtimeStoreManifestName` name these manifests, if one is needed.
+///
+/// Names already there stay, in their order, and the missing ones are appended in the order
+/// the manifests were given: a folder trimmed with `a.xml;b.xml` (by the SDK or by an earlier
+/// run) needs no edit for `b.xml;a.xml` or for `a.xml` alone, so `--check` passes whatever the
+/// order or subset, and a second trim with another manifest adds its name instead of replacing
+/// the SDK's. Names count as a multiset: the SDK writes `artifact.xml;artifact.xml` for two
+/// manifests of that name, and one more of them is only needed for a third.
+fn manifest_name_edit(lib: &crate::formats::deps::Library, wanted: &str) -> Option<DepsEdit> {
+    let merged = merge_manifest_names(lib.runtime_store_manifest_name.as_deref(), wanted);
+    (lib.runtime_store_manifest_name.as_deref() != Some(merged.as_str())).then(|| DepsEdit {
+        library_key: lib.key.clone(),
+        current: lib.runtime_store_manifest_name.clone(),
+        manifest_names: merged,
+    })
+}
+
+fn merge_manifest_names(existing: Option<&str>, wanted: &str) -> String {
+    let split = |s: &'_ str| -> Vec<String> {
+        s.split(';')
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut names = existing.map(split).unwrap_or_default();
+    let mut available: HashMap<String, usize> = HashMap::new();
+    for n in &names {
+        *available.entry(n.clone()).or_default() += 1;
+    }
+    for n in split(wanted) {
+        match available.get_mut(&n) {
+            Some(count) if *count > 0 => *count -= 1,
+            _ => names.push(n),
+        }
+    }
+    names.join(";")
 }
 
 /// For each candidate path, the first library that is not trimmed and also places a file there.
@@ -659,7 +730,11 @@ mod tests {
         );
         assert_eq!(
             p.deps_edits,
-            [("Acme.Greeter/1.2.3".to_string(), "a.xml".to_string())]
+            [DepsEdit {
+                library_key: "Acme.Greeter/1.2.3".to_string(),
+                current: None,
+                manifest_names: "a.xml".to_string()
+            }]
         );
         assert_eq!(p.unused_manifest_packages, 0);
     }
@@ -850,7 +925,11 @@ mod tests {
         assert_eq!(p.warnings[0].code, "TP2007");
         assert_eq!(
             p.deps_edits,
-            [("App/1.0.0".to_string(), "a.xml".to_string())]
+            [DepsEdit {
+                library_key: "App/1.0.0".to_string(),
+                current: None,
+                manifest_names: "a.xml".to_string()
+            }]
         );
     }
 
@@ -870,5 +949,64 @@ mod tests {
         assert!(check_relative("a..b/c").is_ok());
         assert!(check_relative("").is_err());
         assert!(check_relative("a/").is_err());
+    }
+
+    #[test]
+    fn names_already_there_stay_and_missing_ones_are_added() {
+        let cases = [
+            // (existing, wanted, result)
+            (None, "a.xml;b.xml", "a.xml;b.xml"),
+            (Some("a.xml;b.xml"), "b.xml;a.xml", "a.xml;b.xml"),
+            (Some("a.xml;b.xml"), "a.xml", "a.xml;b.xml"),
+            (Some("a.xml"), "a.xml;c.xml", "a.xml;c.xml"),
+            (
+                Some("aspnetcore-store-2.0.0-linux-x64.xml"),
+                "mine.xml",
+                "aspnetcore-store-2.0.0-linux-x64.xml;mine.xml",
+            ),
+            // The SDK writes a name once per manifest that lists the package.
+            (
+                Some("artifact.xml;artifact.xml"),
+                "artifact.xml",
+                "artifact.xml;artifact.xml",
+            ),
+            (
+                Some("artifact.xml"),
+                "artifact.xml;artifact.xml",
+                "artifact.xml;artifact.xml",
+            ),
+            (Some(""), "a.xml", "a.xml"),
+        ];
+        for (existing, wanted, expected) in cases {
+            assert_eq!(
+                merge_manifest_names(existing, wanted),
+                expected,
+                "{existing:?} + {wanted}"
+            );
+        }
+    }
+
+    /// Regression (issue 14): a folder trimmed with `a.xml;b.xml` failed `--check` with the same
+    /// manifests in the other order, or with one of them.
+    #[test]
+    fn a_trimmed_folder_plans_no_edit_for_the_same_manifests_in_any_order_or_subset() {
+        let a = pkg("Acme.Greeter", "1.2.3");
+        let trimmed_deps = DEPS.replace(
+            r#""path": "acme.greeter/1.2.3" }"#,
+            r#""path": "acme.greeter/1.2.3", "runtimeStoreManifestName": "a.xml;b.xml" }"#,
+        );
+        assert!(trimmed_deps.contains("a.xml;b.xml"), "fixture patched");
+        let a = a.as_str();
+        let orders: [Vec<(&str, &str)>; 3] = [
+            vec![("b.xml", a), ("a.xml", a)],
+            vec![("a.xml", a)],
+            vec![("b.xml", a)],
+        ];
+        for order in orders {
+            let u = union(&order);
+            let inv = Inventory::from_files([("App.dll", 10)]);
+            let p = run(&u, &trimmed_deps, &rc(), &inv, &PlanOptions::default());
+            assert!(p.is_noop(), "{:?}", p.deps_edits);
+        }
     }
 }

@@ -48,9 +48,9 @@ impl Report {
                 listed: m
                     .listed
                     .iter()
-                    .map(|(v, paths)| ListedVersion {
-                        version: v.to_string(),
-                        manifests: paths.clone(),
+                    .map(|l| ListedVersion {
+                        version: l.version.to_string(),
+                        manifests: l.manifests.clone(),
                     })
                     .collect(),
                 allowed: m.allowed,
@@ -124,25 +124,34 @@ impl Report {
 
     pub(super) fn set_store_verification(&mut self, stores: &[Store], checked: &StoreVerification) {
         self.stores = stores.to_vec();
-        for file in self.packages.iter_mut().flat_map(|p| p.files.iter_mut()) {
-            match checked.verdicts.get(&file.path) {
-                Some(Verdict::Served {
-                    store_path,
-                    digest,
-                    how,
-                    ..
-                }) => {
-                    file.blake3 = Some(digest.clone());
-                    file.store_path = Some(store_path.clone());
-                    file.store_match = Some(how.clone());
+        for package in self.packages.iter_mut() {
+            for file in package.files.iter_mut() {
+                match checked
+                    .verdicts
+                    .get(&(package.library_key.clone(), file.path.clone()))
+                {
+                    Some(Verdict::Served {
+                        store_path,
+                        digest,
+                        how,
+                        ..
+                    }) => {
+                        file.blake3 = Some(digest.clone());
+                        file.store_path = Some(store_path.clone());
+                        file.store_match = Some(how.clone());
+                    }
+                    Some(Verdict::Differs {
+                        store_path, digest, ..
+                    }) => {
+                        file.blake3 = Some(digest.clone());
+                        file.store_path = Some(store_path.clone());
+                    }
+                    _ => {}
                 }
-                Some(Verdict::Differs {
-                    store_path, digest, ..
-                }) => {
-                    file.blake3 = Some(digest.clone());
-                    file.store_path = Some(store_path.clone());
+                // No digest for a file that was already gone.
+                if file.blake3.as_deref() == Some("") {
+                    file.blake3 = None;
                 }
-                _ => {}
             }
         }
     }

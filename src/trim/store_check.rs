@@ -25,6 +25,9 @@ use crate::trim::plan::{FileAction, RemovalPlan};
 pub struct Check {
     pub app_path: PathBuf,
     pub store_candidates: Vec<PathBuf>,
+    /// The publish copy is already gone (an earlier trim, or the SDK): the store alone must
+    /// serve it, and there is nothing to compare it with.
+    pub already_absent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,19 +174,42 @@ fn verify_one(check: &Check, stage: &Stage<'_>) -> Verdict {
         path: path.to_path_buf(),
         error: e.to_string(),
     };
-    let app_size = match std::fs::metadata(&check.app_path) {
-        Ok(m) => m.len(),
-        Err(e) => return unreadable(&check.app_path, e),
-    };
     // The host takes the first store that has the file.
-    let Some((store_path, store_meta)) = check.store_candidates.iter().find_map(|p| {
+    let first_in_store = check.store_candidates.iter().find_map(|p| {
         std::fs::metadata(p)
             .ok()
             .filter(|m| m.is_file())
             .map(|m| (p.clone(), m))
-    }) else {
+    });
+    if check.already_absent {
+        return match first_in_store {
+            Some((store_path, meta)) => Verdict::Served {
+                store_path,
+                size: meta.len(),
+                digest: String::new(),
+                how: Match::InStore,
+            },
+            None => Verdict::Missing,
+        };
+    }
+    let app_meta = match std::fs::metadata(&check.app_path) {
+        Ok(m) => m,
+        Err(e) => return unreadable(&check.app_path, e),
+    };
+    let app_size = app_meta.len();
+    let Some((store_path, store_meta)) = first_in_store else {
         return Verdict::Missing;
     };
+    // A store entry that is a link (symbolic or hard) to the publish copy is not a second copy:
+    // removing the publish file would remove the only one.
+    if FileKey::of(&store_meta).same_file(&FileKey::of(&app_meta)) {
+        return Verdict::Differs {
+            store_path,
+            size: app_size,
+            digest: String::new(),
+            reason: "the store's entry is the publish file itself (a link to it), not a copy; removing it would remove the only copy".to_string(),
+        };
+    }
     if app_size == store_meta.len() {
         match same_bytes(
             &check.app_path,
@@ -273,7 +299,8 @@ pub fn hash_file(
 /// errors that block the trim.
 #[derive(Debug, Default)]
 pub struct StoreVerification {
-    pub verdicts: std::collections::HashMap<String, Verdict>,
+    /// Keyed by (library key, path in the publish folder).
+    pub verdicts: std::collections::HashMap<(String, String), Verdict>,
     pub errors: Vec<Diagnostic>,
 }
 
@@ -288,19 +315,22 @@ pub fn verify_plan(
 ) -> StoreVerification {
     let mut owners = Vec::new();
     let mut checks = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // Every package that owns a path is checked: two packages listing one file name each need
+    // their own store copy, at their own package path.
     for package in &plan.packages {
         for file in &package.files {
-            let verifiable = file.action == FileAction::Remove
-                && file.kind != crate::formats::deps::AssetKind::Compile;
-            if !verifiable || !seen.insert(file.path.as_str()) {
-                continue;
-            }
+            let already_absent = match file.action {
+                FileAction::Remove => false,
+                // The trim relies on the store for these too, whoever removed them.
+                FileAction::Absent => true,
+                FileAction::Keep(_) => continue,
+            };
             let relative =
                 crate::host::store::store_relative_path(&package.package_dir, &file.asset);
             checks.push(Check {
                 app_path: publish_dir.join(&file.path),
                 store_candidates: stores.iter().map(|s| s.probe_dir.join(&relative)).collect(),
+                already_absent,
             });
             owners.push((package, file));
         }
@@ -354,7 +384,9 @@ pub fn verify_plan(
         if let Some(e) = error {
             result.errors.push(e.in_file(&first_manifest));
         }
-        result.verdicts.insert(file.path.clone(), verdict);
+        result
+            .verdicts
+            .insert((package.library_key.clone(), file.path.clone()), verdict);
     }
     result
 }
