@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::formats::manifest;
 use crate::host::resolve;
+use crate::host::rid::{self, RidModel};
 use crate::host::store::{app_arch, arch_from_rid, StoreSelection};
 use crate::inputs;
 use crate::report::{VerifyReport, VerifyStatus};
@@ -38,7 +39,22 @@ pub fn verify_app(config: &VerifyConfig) -> VerifyReport {
         .strip_suffix(".deps.json")
         .unwrap_or(&deps_name)
         .to_string();
-    let rid = config.rid.clone().unwrap_or_else(resolve::machine_rid);
+    // The machine the app will run on: --rid; a RID-specific app's own RID; else this machine.
+    let rid = config
+        .rid
+        .clone()
+        .or_else(|| {
+            app.deps
+                .runtime_target
+                .split_once('/')
+                .map(|(_, r)| r.to_string())
+        })
+        .unwrap_or_else(rid::machine_rid);
+    let model = RidModel::for_app(
+        app.runtime_config.framework_major,
+        app.runtime_config.use_rid_graph,
+    );
+    let chain = rid::fallback_chain(&rid, model);
     let arch = app_arch(
         config
             .stores
@@ -64,8 +80,10 @@ pub fn verify_app(config: &VerifyConfig) -> VerifyReport {
             Vec::new()
         }
     };
-    let assets = resolve::host_assets(&app.deps, &resolve::rid_fallback(&rid), &app_name);
+    let assets = resolve::host_assets(&app.deps, &chain, &app_name);
     let resolutions = resolve::resolve(&app.dir, &assets, &stores);
+    report.rid_model = Some(model);
+    report.rid_fallback = chain;
     report.record(&app, &rid, &stores, &assets, &resolutions, notes);
     report
 }

@@ -396,3 +396,122 @@ fn exclude_framework_keeps_only_packages_with_files() {
         );
     }
 }
+
+/// Builds the folder of a corpus app, trims `package` (id/version) from it with a manifest that
+/// lists only that package, and returns the folder. `store_skip` filters which of the package's
+/// files go into a store beside it (`store/{arch}/{tfm}/{path}/{asset}`).
+fn trimmed_corpus_app(
+    deps_file: &str,
+    package: &str,
+    store_skip: &dyn Fn(&str) -> bool,
+) -> (TempDir, PathBuf) {
+    let path = common::corpus().join(deps_file);
+    let deps = parse_deps(&path);
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("publish");
+    rebuild(&path, &deps, &dir);
+    let lib = deps
+        .libraries
+        .iter()
+        .find(|l| l.key == package)
+        .expect("the package is in the corpus file");
+    let probe = tmp
+        .path()
+        .join("store/x64")
+        .join(tfm_of(&deps.runtime_target));
+    fs::create_dir_all(&probe).unwrap();
+    for a in &lib.assets {
+        if a.kind != AssetKind::Compile && !a.path.ends_with("_._") && !store_skip(&a.path) {
+            write_file(
+                &probe.join(lib.path.as_deref().unwrap()).join(&a.path),
+                a.path.as_bytes(),
+            );
+        }
+    }
+    let (id, version) = package.split_once('/').unwrap();
+    write_file(
+        &tmp.path().join("m.xml"),
+        format!("<StoreArtifacts><Package Id=\"{id}\" Version=\"{version}\" /></StoreArtifacts>")
+            .as_bytes(),
+    );
+    let out = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["-m", "m.xml", "--no-cache", "publish"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (tmp, dir)
+}
+
+fn verify(tmp: &TempDir, rid: &str) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args([
+            "verify", "--store", "store", "--rid", rid, "--format", "json", "publish",
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Regression (issue 14): `verify --rid win10-x64` stopped at win-x64 and never reached
+/// win7-x64, so a 2.0 app whose `runtimes/win7-x64/native/` asset the store lacks "would start".
+#[test]
+fn verify_walks_the_rid_graph_from_win10_to_win7() {
+    let (tmp, _) = trimmed_corpus_app(
+        "deps/netcoreapp2.0-fdd-contosouniversity.deps.json",
+        "SQLitePCLRaw.lib.e_sqlite3.v110_xp/1.1.7",
+        &|asset| asset.contains("win7-x64"),
+    );
+    let (code, json) = verify(&tmp, "win10-x64");
+    assert_eq!(code, Some(1), "{json}");
+    assert!(
+        json.contains("runtimes/win7-x64/native/e_sqlite3.dll"),
+        "{json}"
+    );
+    assert!(json.contains("\"ridModel\": \"graph\""), "{json}");
+    // With the asset in the store, the same app starts.
+    let (tmp, _) = trimmed_corpus_app(
+        "deps/netcoreapp2.0-fdd-contosouniversity.deps.json",
+        "SQLitePCLRaw.lib.e_sqlite3.v110_xp/1.1.7",
+        &|_| false,
+    );
+    assert_eq!(verify(&tmp, "win10-x64").0, Some(0));
+}
+
+/// Regression (issue 14): distro RIDs never reached `linux`/`unix`, so a net6.0 app whose
+/// `runtimes/unix/...` asset the store lacks "would start" on ubuntu.20.04-x64 (the plain asset,
+/// which the store has, was chosen instead).
+#[test]
+fn verify_takes_distro_rids_to_unix() {
+    let (tmp, _) = trimmed_corpus_app(
+        "deps/net6.0-fdd-mpay-api.deps.json",
+        "System.Drawing.Common/6.0.0",
+        &|asset| asset.starts_with("runtimes/unix/"),
+    );
+    for rid in [
+        "ubuntu.20.04-x64",
+        "rhel.7-x64",
+        "alpine.3.13-x64",
+        "linux-x64",
+    ] {
+        let (code, json) = verify(&tmp, rid);
+        assert_eq!(code, Some(1), "{rid}: {json}");
+        assert!(
+            json.contains("runtimes/unix/lib/net6.0/System.Drawing.Common.dll"),
+            "{rid}: {json}"
+        );
+    }
+    // On Windows the win asset is chosen, which the store has.
+    assert_eq!(verify(&tmp, "win10-x64").0, Some(0));
+}

@@ -732,3 +732,96 @@ fn scenario_7_verify_agrees_with_the_host_on_random_situations() {
         assert!(seen.contains_key(kind), "no {kind} case among {seen:?}");
     }
 }
+
+/// `verify --rid` picks the same RID-specific native as the real 3.1 host told it runs on that
+/// RID (`DOTNET_RUNTIME_ID`): the graph's distro RIDs (rhel.7-x64 takes `runtimes/rhel-x64`,
+/// ubuntu.18.04-x64 and ubuntu.20.04-x64 take `runtimes/ubuntu-x64`), and a RID the graph does
+/// not know (ubuntu.30.04-x64) falls back to linux-x64. Regression for issue 14.
+#[test]
+#[ignore = "needs the real .NET host: run tests/e2e/setup.sh; .ci/run runs it with --include-ignored"]
+fn verify_picks_the_rid_specific_native_the_host_picks() {
+    let Some(case) = Case::new("rid") else { return };
+    let publish = case.publish();
+    let deps_path = publish.join("App.deps.json");
+    let mut deps: serde_json::Value =
+        serde_json::from_slice(&fs::read(&deps_path).unwrap()).unwrap();
+    let targets = deps["targets"][".NETCoreApp,Version=v3.1"]["Acme.Native/1.0.0"]
+        ["runtimeTargets"]
+        .as_object_mut()
+        .unwrap();
+    for rid in ["rhel-x64", "ubuntu-x64"] {
+        let path = format!("runtimes/{rid}/native/libacmenative.so");
+        targets.insert(
+            path.clone(),
+            serde_json::json!({ "rid": rid, "assetType": "native", "fileVersion": "0.0.0.0" }),
+        );
+        fs::create_dir_all(publish.join(&path).parent().unwrap()).unwrap();
+        fs::copy(publish.join(NATIVE), publish.join(&path)).unwrap();
+    }
+    fs::write(&deps_path, serde_json::to_vec_pretty(&deps).unwrap()).unwrap();
+    for (rid, expected) in [
+        ("rhel.7-x64", "runtimes/rhel-x64/native/libacmenative.so"),
+        (
+            "ubuntu.18.04-x64",
+            "runtimes/ubuntu-x64/native/libacmenative.so",
+        ),
+        (
+            "ubuntu.20.04-x64",
+            "runtimes/ubuntu-x64/native/libacmenative.so",
+        ),
+        ("ubuntu.30.04-x64", NATIVE),
+        ("linux-x64", NATIVE),
+    ] {
+        let mut host = Command::new(&case.dotnet);
+        host.arg("App.dll")
+            .current_dir(&publish)
+            .env("DOTNET_RUNTIME_ID", rid)
+            .env_remove("DOTNET_SHARED_STORE")
+            .env_remove("COREHOST_TRACE");
+        let out = host.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{rid}: {}", stderr(&out));
+        let loaded = loaded_from(&out, "libacmenative");
+        assert!(
+            loaded.ends_with(expected),
+            "{rid}: the host loaded {loaded}, expected {expected}"
+        );
+        let verify = case.tool(&["verify", "--rid", rid, "--format", "json", "publish"]);
+        assert_eq!(verify.status.code(), Some(0), "{rid}: {}", stderr(&verify));
+        let v: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+        let native = v["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["assetType"] == "native")
+            .unwrap();
+        assert_eq!(native["path"], expected, "{rid}: verify chose {native}");
+    }
+}
+
+/// The committed RID table (src/host/rid-graph.txt) is the real framework's: for every RID in
+/// the 3.1.23 framework's `runtimes` section, verify's chain is the host's list.
+#[test]
+#[ignore = "needs the real .NET host: run tests/e2e/setup.sh; .ci/run runs it with --include-ignored"]
+fn the_rid_table_is_the_frameworks_own_graph() {
+    let dotnet = dotnet();
+    let deps = dotnet
+        .parent()
+        .unwrap()
+        .join("shared/Microsoft.NETCore.App/3.1.23/Microsoft.NETCore.App.deps.json");
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&deps).unwrap()).unwrap();
+    let runtimes = v["runtimes"].as_object().unwrap();
+    assert!(runtimes.len() > 300, "{}", runtimes.len());
+    for (rid, fallbacks) in runtimes {
+        let mut expected = vec![rid.clone()];
+        expected.extend(
+            fallbacks
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_string()),
+        );
+        let ours =
+            trim_publish::host::rid::fallback_chain(rid, trim_publish::host::rid::RidModel::Graph);
+        assert_eq!(ours, expected, "{rid}");
+    }
+}

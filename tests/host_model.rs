@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use trim_publish::formats::deps::{DepsFile, LibraryKind};
 use trim_publish::formats::manifest::{ManifestUnion, TargetManifest};
 use trim_publish::formats::runtimeconfig::RuntimeConfig;
-use trim_publish::host::resolve::{host_assets, rid_fallback};
+use trim_publish::host::resolve::host_assets;
+use trim_publish::host::rid::{fallback_chain, RidModel};
 use trim_publish::host::store::{package_dir, store_relative_path};
 use trim_publish::inputs::inventory::Inventory;
 use trim_publish::trim::plan::{plan, PlanInput, PlanOptions};
@@ -119,7 +120,7 @@ fn trim_and_verify_agree_on_every_corpus_deps_file() {
             }
         }
         for rid in &rids {
-            for asset in host_assets(&deps, &rid_fallback(rid), "App") {
+            for asset in host_assets(&deps, &fallback_chain(rid, RidModel::Graph), "App") {
                 if asset.library.kind != LibraryKind::Package {
                     continue;
                 }

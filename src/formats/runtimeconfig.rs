@@ -14,6 +14,11 @@ pub struct RuntimeConfig {
     pub self_contained: bool,
     /// Names of `framework` / `frameworks` references.
     pub frameworks: Vec<String>,
+    /// The major version of the first framework reference (`3` for `3.1.0`), else of the tfm.
+    pub framework_major: Option<u32>,
+    /// `configProperties["System.Runtime.UseRidGraph"]`: a .NET 8+ host then walks the full RID
+    /// graph, as hosts before .NET 8 always do.
+    pub use_rid_graph: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,12 +74,22 @@ struct RawOptions {
     framework: Option<RawFramework>,
     #[serde(default)]
     frameworks: Vec<RawFramework>,
+    #[serde(default)]
+    config_properties: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(serde::Deserialize)]
 struct RawFramework {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// `3` from `3.1.0`, `8` from `net8.0`, `2` from `netcoreapp2.1`.
+fn major_of(version_or_tfm: &str) -> Option<u32> {
+    let digits = version_or_tfm.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.split('.').next()?.parse().ok()
 }
 
 impl RuntimeConfig {
@@ -92,15 +107,23 @@ impl RuntimeConfig {
             }
         })?;
         let o = raw.runtime_options;
+        let references: Vec<RawFramework> = o.framework.into_iter().chain(o.frameworks).collect();
+        let tfm = o.tfm.filter(|t| !t.trim().is_empty());
+        let framework_major = references
+            .iter()
+            .find_map(|f| major_of(&f.version))
+            .or_else(|| tfm.as_deref().and_then(major_of));
+        let use_rid_graph = match o.config_properties.get("System.Runtime.UseRidGraph") {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        };
         Ok(RuntimeConfig {
-            tfm: o.tfm.filter(|t| !t.trim().is_empty()),
+            tfm,
             self_contained: o.included_frameworks.is_some(),
-            frameworks: o
-                .framework
-                .into_iter()
-                .chain(o.frameworks)
-                .map(|f| f.name)
-                .collect(),
+            frameworks: references.into_iter().map(|f| f.name).collect(),
+            framework_major,
+            use_rid_graph,
         })
     }
 }

@@ -11,6 +11,7 @@
 //! metadata.
 
 pub mod resolve;
+pub mod rid;
 pub mod store;
 
 use std::borrow::Cow;

@@ -75,50 +75,6 @@ impl HostAsset<'_> {
     }
 }
 
-/// The host's RID fallback chain for a portable RID (`linux-x64` -> linux-x64, linux, unix-x64,
-/// unix, any, base), as in the RID graph the shared framework ships.
-pub fn rid_fallback(rid: &str) -> Vec<String> {
-    let (os, arch) = match rid.rsplit_once('-') {
-        Some((os, arch)) if crate::host::store::arch_from_rid(rid).is_some() => (os, Some(arch)),
-        _ => (rid, None),
-    };
-    let mut oses = vec![os.to_string()];
-    let mut current = os;
-    loop {
-        let parent = match current {
-            "linux-musl" | "linux-bionic" => "linux",
-            "linux" | "osx" | "freebsd" | "illumos" | "solaris" | "android" => "unix",
-            s if s.starts_with("win") && s != "win" => "win",
-            s if s.starts_with("osx.") => "osx",
-            _ => break,
-        };
-        oses.push(parent.to_string());
-        current = parent;
-    }
-    let mut chain = Vec::new();
-    for os in &oses {
-        if let Some(arch) = arch {
-            chain.push(format!("{os}-{arch}"));
-        }
-        chain.push(os.clone());
-    }
-    chain.extend(["any".to_string(), "base".to_string()]);
-    chain.dedup();
-    chain
-}
-
-/// This machine's portable RID (what a host falls back to when its distro RID is unknown).
-pub fn machine_rid() -> String {
-    let os = match std::env::consts::OS {
-        "linux" => "linux",
-        "macos" => "osx",
-        "windows" => "win",
-        "freebsd" => "freebsd",
-        other => other,
-    };
-    format!("{os}-{}", crate::host::store::machine_arch())
-}
-
 /// The assets the host resolves, in its order: runtime, then native, then resources. `app_name`
 /// is the app's assembly name (`App` for App.dll), which the host adds to the TPA first.
 pub fn host_assets<'d>(
@@ -297,32 +253,6 @@ pub fn host_missing_message(deps_file_name: &str, asset: &HostAsset<'_>) -> Stri
 mod tests {
     use super::*;
 
-    #[test]
-    fn fallback_chains() {
-        assert_eq!(
-            rid_fallback("linux-x64"),
-            ["linux-x64", "linux", "unix-x64", "unix", "any", "base"]
-        );
-        assert_eq!(
-            rid_fallback("linux-musl-arm64"),
-            [
-                "linux-musl-arm64",
-                "linux-musl",
-                "linux-arm64",
-                "linux",
-                "unix-arm64",
-                "unix",
-                "any",
-                "base"
-            ]
-        );
-        assert_eq!(rid_fallback("win-x86"), ["win-x86", "win", "any", "base"]);
-        assert_eq!(
-            rid_fallback("osx-arm64")[..4],
-            ["osx-arm64", "osx", "unix-arm64", "unix"]
-        );
-    }
-
     const DEPS: &str = r#"{
   "runtimeTarget": { "name": ".NETCoreApp,Version=v3.1" },
   "targets": { ".NETCoreApp,Version=v3.1": {
@@ -350,17 +280,21 @@ mod tests {
 
     fn assets(rid: &str) -> Vec<(String, HostAssetType, String, String)> {
         let deps = DepsFile::parse(Path::new("App.deps.json"), DEPS.as_bytes()).unwrap();
-        host_assets(&deps, &rid_fallback(rid), "App")
-            .iter()
-            .map(|a| {
-                (
-                    a.library.key.clone(),
-                    a.asset_type,
-                    a.app_path(),
-                    a.store_path(),
-                )
-            })
-            .collect::<Vec<_>>()
+        host_assets(
+            &deps,
+            &crate::host::rid::fallback_chain(rid, crate::host::rid::RidModel::Graph),
+            "App",
+        )
+        .iter()
+        .map(|a| {
+            (
+                a.library.key.clone(),
+                a.asset_type,
+                a.app_path(),
+                a.store_path(),
+            )
+        })
+        .collect::<Vec<_>>()
     }
 
     /// Regression: verify once ignored `localPath`, which planning honours, so the two looked
@@ -372,10 +306,14 @@ mod tests {
             r#""Dup/1.0.0": { "runtime": { "lib/net6.0/Dup.dll": { "localPath": "plugins/Dup.dll" } } },"#,
         );
         let deps = DepsFile::parse(Path::new("App.deps.json"), text.as_bytes()).unwrap();
-        let dup = host_assets(&deps, &rid_fallback("linux-x64"), "App")
-            .into_iter()
-            .find(|a| a.library.key == "Dup/1.0.0")
-            .unwrap();
+        let dup = host_assets(
+            &deps,
+            &crate::host::rid::fallback_chain("linux-x64", crate::host::rid::RidModel::Graph),
+            "App",
+        )
+        .into_iter()
+        .find(|a| a.library.key == "Dup/1.0.0")
+        .unwrap();
         assert_eq!(dup.app_path(), "plugins/Dup.dll");
         assert_eq!(
             crate::host::app_path(dup.asset).as_deref(),
@@ -426,7 +364,7 @@ mod tests {
         // No RID matches: the plain assets stay.
         let other = assets("freebsd-x64");
         assert_eq!(other[0].2, "runtimes/unix/lib/netcoreapp3.1/Data.dll");
-        let none = assets("plan9-x64");
+        let none = assets("browser-wasm");
         assert_eq!(none[0].2, "Data.dll");
     }
 
@@ -434,7 +372,11 @@ mod tests {
     fn missing_message_is_the_hosts() {
         let mut deps = DepsFile::parse(Path::new("App.deps.json"), DEPS.as_bytes()).unwrap();
         deps.libraries[1].runtime_store_manifest_name = Some("a.xml;b.xml".into());
-        let list = host_assets(&deps, &rid_fallback("linux-x64"), "App");
+        let list = host_assets(
+            &deps,
+            &crate::host::rid::fallback_chain("linux-x64", crate::host::rid::RidModel::Graph),
+            "App",
+        );
         assert_eq!(
             host_missing_message("App.deps.json", &list[0]),
             "An assembly specified in the application dependencies manifest (App.deps.json) was not found:\n    package: 'Data', version: '2.0.0'\n    path: 'runtimes/unix/lib/netcoreapp3.1/Data.dll'\n  This assembly was expected to be in the local runtime store as the application was published using the following target manifest files:\n    a.xml;b.xml"

@@ -537,6 +537,11 @@ pub struct VerifyReport {
     pub deps_file: Option<PathBuf>,
     /// The RID whose `runtimeTargets` were chosen.
     pub rid: Option<String>,
+    /// `graph` (hosts before .NET 8, or `System.Runtime.UseRidGraph`) or `portable` (.NET 8+).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rid_model: Option<crate::host::rid::RidModel>,
+    /// The RIDs the host tries, best first.
+    pub rid_fallback: Vec<String>,
     pub stores: Vec<Store>,
     pub assets: Vec<ResolvedAsset>,
     pub diagnostics: Vec<Diagnostic>,
@@ -567,6 +572,8 @@ impl VerifyReport {
             publish_dir: publish_dir.to_path_buf(),
             deps_file: None,
             rid: None,
+            rid_model: None,
+            rid_fallback: Vec::new(),
             stores: Vec::new(),
             assets: Vec::new(),
             diagnostics: Vec::new(),
