@@ -515,3 +515,94 @@ fn verify_takes_distro_rids_to_unix() {
     // On Windows the win asset is chosen, which the store has.
     assert_eq!(verify(&tmp, "win10-x64").0, Some(0));
 }
+
+/// Regression (issue 14): a build output (bin/: deps.json and runtimeconfig, packages left in the
+/// NuGet cache) was "trimmed" with 0 files removed and every deps.json entry rewritten, without a
+/// word. It is refused, and nothing changes.
+#[test]
+fn a_build_output_is_refused_not_trimmed() {
+    let path = common::corpus().join("deps/net6.0-fdd-mpay-api.deps.json");
+    let deps = parse_deps(&path);
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("bin");
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(&path, dir.join("App.deps.json")).unwrap();
+    write_file(
+        &dir.join("App.runtimeconfig.json"),
+        br#"{"runtimeOptions":{"tfm":"net6.0","framework":{"name":"Microsoft.NETCore.App","version":"6.0.0"}}}"#,
+    );
+    write_file(
+        &dir.join("App.runtimeconfig.dev.json"),
+        br#"{"runtimeOptions":{"additionalProbingPaths":["/root/.nuget/packages"]}}"#,
+    );
+    let body: String = deps
+        .libraries
+        .iter()
+        .filter(|l| l.kind == LibraryKind::Package)
+        .map(|l| {
+            format!(
+                "<Package Id=\"{}\" Version=\"{}\"/>",
+                l.name, l.version_text
+            )
+        })
+        .collect();
+    write_file(
+        &tmp.path().join("m.xml"),
+        format!("<StoreArtifacts>{body}</StoreArtifacts>").as_bytes(),
+    );
+    let before = listing(&dir);
+    let deps_before = fs::read(dir.join("App.deps.json")).unwrap();
+    let out = Command::cargo_bin("trim-publish")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["-m", "m.xml", "bin"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[TP2009]"), "{err}");
+    assert!(err.contains("App.runtimeconfig.dev.json is there"), "{err}");
+    assert_eq!(listing(&dir), before);
+    assert_eq!(fs::read(dir.join("App.deps.json")).unwrap(), deps_before);
+}
+
+/// Regression (issue 14): `manifest --from-deps --exclude-framework` on a self-contained app
+/// before .NET Core 3.0 listed the runtime and host packages it carries.
+#[test]
+fn exclude_framework_leaves_out_the_runtime_packages_of_old_self_contained_apps() {
+    let path = common::corpus().join("wild/68/TestIisIntegration.deps.json");
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("trim-publish")
+            .unwrap()
+            .args(["manifest", "--from-deps"])
+            .arg(&path)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let all = run(&[]);
+    assert!(
+        all.contains("runtime.win-x64.Microsoft.NETCore.App"),
+        "{all}"
+    );
+    let excluded = run(&["--exclude-framework"]);
+    for runtime in [
+        "Microsoft.NETCore.App\"",
+        "DotNetHostPolicy",
+        "DotNetHostResolver",
+        "DotNetAppHost",
+    ] {
+        assert!(!excluded.contains(runtime), "{runtime} in {excluded}");
+    }
+    assert!(
+        excluded.contains("Microsoft.AspNetCore\" Version=\"2.2.0\""),
+        "{excluded}"
+    );
+}

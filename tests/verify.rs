@@ -68,15 +68,29 @@ fn a_trimmed_folder_without_its_store_fails_in_the_hosts_words() {
         2,
         "resources only warn: {err}"
     );
-    assert!(
-        err.contains("warning[TP5004]: no store directory exists"),
-        "{err}"
-    );
+    // A 3.1 host fails at start-up: the .NET 5+ blind spot (TP5004) does not apply to it.
+    assert!(!err.contains("TP5004"), "{err}");
     assert!(
         stdout(&out).contains("the app would not start: 4 problems"),
         "{}",
         stdout(&out)
     );
+}
+
+/// Regression (issue 14): TP5004 described .NET 5+ behaviour for apps of older hosts. It is
+/// said only for apps whose host skips its checks when no store exists.
+#[test]
+fn the_no_store_blind_spot_is_named_only_for_net5_and_later() {
+    let ex = Example::new();
+    trim(&ex);
+    patch(
+        &ex.publish().join("App.runtimeconfig.json"),
+        "\"version\": \"3.1.0\"",
+        "\"version\": \"6.0.0\"",
+    );
+    ex.run(&["verify", "publish"])
+        .code(1)
+        .stderr_has(&["warning[TP5004]: no store directory exists, so this app's host (.NET 5 or later) skips its file checks"]);
 }
 
 #[test]

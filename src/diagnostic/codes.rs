@@ -46,6 +46,8 @@ pub const UNSAFE_PATH: &str = "TP2004";
 pub const SYMLINK: &str = "TP2005";
 pub const NOT_A_PACKAGE: &str = "TP2007";
 pub const NOT_TRIMMED: &str = "TP2008";
+/// The folder looks like a build output (bin/), not a publish folder.
+pub const BUILD_OUTPUT: &str = "TP2009";
 
 // Applying (TP30xx)
 pub const APPLY_FAILED: &str = "TP3001";
@@ -105,6 +107,7 @@ pub const ALL: &[&str] = &[
     SYMLINK,
     NOT_A_PACKAGE,
     NOT_TRIMMED,
+    BUILD_OUTPUT,
     APPLY_FAILED,
     RESTORE_FAILED,
     SUMMARY_NOT_WRITTEN,

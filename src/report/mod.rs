@@ -651,11 +651,14 @@ impl VerifyReport {
                 );
             }
         }
-        if missing_any && !stores.iter().any(|s| s.probe_dir.is_dir()) {
+        // Only .NET 5+ hosts skip their checks when no store exists; older ones fail at start-up,
+        // which the errors above already say.
+        let skips_checks = app.runtime_config.framework_major.is_some_and(|m| m >= 5);
+        if missing_any && skips_checks && !stores.iter().any(|s| s.probe_dir.is_dir()) {
             diagnostics.push(
                 Diagnostic::warning(
                     crate::diagnostic::codes::NO_STORE_EXISTS,
-                    "no store directory exists, so .NET 5 and later hosts skip their file checks: the app would start and fail later with FileNotFoundException when it first uses a missing assembly (.NET Core 3.1 reports it at start-up)",
+                    "no store directory exists, so this app's host (.NET 5 or later) skips its file checks: the app would start and fail later with FileNotFoundException when it first uses a missing assembly",
                 )
                 .in_file(&app.deps.path),
             );

@@ -99,9 +99,10 @@ pub fn from_deps(deps: &DepsFile, exclude_framework: bool) -> Vec<Listed> {
         .filter(|l| l.kind == LibraryKind::Package)
         .filter(|l| {
             !exclude_framework
-                || l.assets
-                    .iter()
-                    .any(|a| a.kind != AssetKind::Compile && !a.is_placeholder())
+                || (!is_runtime_package(&l.name)
+                    && l.assets
+                        .iter()
+                        .any(|a| a.kind != AssetKind::Compile && !a.is_placeholder()))
         })
         .map(|l| Listed {
             id: l.name.clone(),
@@ -111,6 +112,23 @@ pub fn from_deps(deps: &DepsFile, exclude_framework: bool) -> Vec<Listed> {
     sort(&mut out);
     out.dedup();
     out
+}
+
+/// The packages that carry the runtime and its host in a self-contained app before .NET Core 3.0
+/// (`runtime.win-x86.Microsoft.NETCore.App`, `Microsoft.NETCore.DotNetHostPolicy`, ...): they are
+/// the framework, never store content.
+fn is_runtime_package(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let unprefixed = match name.strip_prefix("runtime.") {
+        // `runtime.<rid>.Microsoft.NETCore.App`
+        Some(rest) => rest
+            .split_once('.')
+            .map_or(rest, |(_, after_rid)| after_rid),
+        None => name.as_str(),
+    };
+    unprefixed == "microsoft.netcore.app"
+        || unprefixed.starts_with("microsoft.netcore.dotnethost")
+        || unprefixed == "microsoft.netcore.dotnetapphost"
 }
 
 /// Finds the `{arch}/{tfm}` folder of a store: DIR itself when it holds package folders,
@@ -289,6 +307,27 @@ pub fn diff(a: &TargetManifest, b: &TargetManifest) -> ManifestDiff {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn runtime_and_host_packages_are_the_framework() {
+        for name in [
+            "runtime.win-x86.Microsoft.NETCore.App",
+            "Microsoft.NETCore.App",
+            "runtime.linux-x64.Microsoft.NETCore.DotNetHostPolicy",
+            "Microsoft.NETCore.DotNetHostResolver",
+            "runtime.win-x64.Microsoft.NETCore.DotNetAppHost",
+        ] {
+            assert!(is_runtime_package(name), "{name}");
+        }
+        for name in [
+            "Newtonsoft.Json",
+            "runtime.native.System",
+            "Microsoft.NETCore.Platforms",
+        ] {
+            assert!(!is_runtime_package(name), "{name}");
+        }
+    }
+
     use super::*;
 
     fn listed(id: &str, v: &str) -> Listed {

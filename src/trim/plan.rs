@@ -188,8 +188,15 @@ impl VersionMismatch {
 pub enum PlanError {
     #[error("the app is self-contained ({evidence}). A self-contained app never probes a runtime package store, so trimming it against target manifests would break it at start-up (dotnet/sdk#1362). Trim only framework-dependent publishes (--self-contained false)")]
     SelfContained { file: PathBuf, evidence: String },
-    #[error("runtimeconfig.json has no runtimeOptions.tfm. Without it the host probes no runtime package store at all, so trimmed packages could never be found. Publish a framework-dependent app with the SDK, which writes the tfm")]
-    NoTfm { file: PathBuf },
+    #[error("runtimeconfig.json has no runtimeOptions.tfm. Without it the host probes no runtime package store at all, so trimmed packages could never be found. {advice}")]
+    NoTfm { file: PathBuf, advice: &'static str },
+    #[error("none of the {files} files of the {packages} package(s) to trim is in the folder, and deps.json names no manifest yet: this looks like a build output ({evidence}), where the host finds packages in the NuGet cache, not a publish folder. Trim the output of `dotnet publish`")]
+    LooksLikeBuildOutput {
+        file: PathBuf,
+        files: usize,
+        packages: usize,
+        evidence: String,
+    },
     #[error("package {library}: asset `{asset}` maps to `{path}`, which is not a safe path inside the publish folder ({reason}); refusing to delete anything")]
     UnsafePath {
         file: PathBuf,
@@ -213,7 +220,9 @@ impl PlanError {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            PlanError::SelfContained { .. } | PlanError::NoTfm { .. }
+            PlanError::SelfContained { .. }
+                | PlanError::NoTfm { .. }
+                | PlanError::LooksLikeBuildOutput { .. }
         )
     }
 }
@@ -224,7 +233,10 @@ impl ToDiagnostic for PlanError {
             PlanError::SelfContained { file, .. } => {
                 (crate::diagnostic::codes::SELF_CONTAINED, file, None)
             }
-            PlanError::NoTfm { file } => (crate::diagnostic::codes::NO_TFM, file, None),
+            PlanError::NoTfm { file, .. } => (crate::diagnostic::codes::NO_TFM, file, None),
+            PlanError::LooksLikeBuildOutput { file, .. } => {
+                (crate::diagnostic::codes::BUILD_OUTPUT, file, None)
+            }
             PlanError::UnsafePath { file, location, .. } => {
                 (crate::diagnostic::codes::UNSAFE_PATH, file, *location)
             }
@@ -465,8 +477,43 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
             }
         }
     }
+    if let Some(refusal) = build_output(input, &packages) {
+        plan.errors.push(refusal);
+    }
     plan.packages = packages;
     plan
+}
+
+/// A folder where every file the trim expects is already missing, while no trimmed package was
+/// annotated by a trim (the SDK's or ours): a build output (bin/), whose packages the host loads
+/// from the NuGet cache. Rewriting its deps.json would be wrong and trims nothing.
+fn build_output(input: &PlanInput<'_>, packages: &[PlannedPackage]) -> Option<PlanError> {
+    let files: Vec<&PlannedFile> = packages.iter().flat_map(|p| &p.files).collect();
+    let all_absent = !files.is_empty() && files.iter().all(|f| f.action == FileAction::Absent);
+    let annotated = packages.iter().any(|p| {
+        input
+            .deps
+            .libraries
+            .iter()
+            .any(|l| l.key == p.library_key && l.runtime_store_manifest_name.is_some())
+    });
+    if !all_absent || annotated {
+        return None;
+    }
+    // `App.runtimeconfig.dev.json`: SDKs before 6.0 write it for builds, never for publishes.
+    let rc_name = crate::formats::text::file_name(input.runtime_config_path);
+    let dev_json = rc_name.replace(".runtimeconfig.json", ".runtimeconfig.dev.json");
+    let evidence = if input.inventory.get(&dev_json).is_some() {
+        format!("{dev_json} is there")
+    } else {
+        "no package file is there".to_string()
+    };
+    Some(PlanError::LooksLikeBuildOutput {
+        file: input.deps.path.clone(),
+        files: files.len(),
+        packages: packages.len(),
+        evidence,
+    })
 }
 
 /// Self-contained apps and apps without a tfm never probe a store (facts section 6).
@@ -500,8 +547,15 @@ fn refuse_app(input: &PlanInput<'_>) -> Option<PlanError> {
         });
     }
     if rc.tfm.is_none() {
+        // Runtime package stores arrived with .NET Core 2.0; 1.x SDKs never write a tfm.
+        let advice = if rc.framework_major.is_some_and(|m| m < 2) {
+            "The app targets .NET Core 1.x, whose host has no runtime package store: it cannot be trimmed against one. Retarget it to netcoreapp2.0 or later to use a store"
+        } else {
+            "Publish a framework-dependent app with the .NET SDK 2.0 or later, which writes the tfm"
+        };
         return Some(PlanError::NoTfm {
             file: input.runtime_config_path.to_path_buf(),
+            advice,
         });
     }
     None
