@@ -126,11 +126,7 @@ fn a_dangling_link_as_manifest_is_unreadable() {
     #[cfg(unix)]
     {
         let out = ex.run(&["-m", "dangling.xml", "publish"]).code(2);
-        assert!(
-            stderr(&out).contains("dangling.xml: error[TP1001]"),
-            "{}",
-            stderr(&out)
-        );
+        out.stderr_has(&["dangling.xml: error[TP1001]"]);
     }
 }
 

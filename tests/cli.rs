@@ -404,7 +404,7 @@ fn every_bad_manifest_is_reported_in_one_run() {
 fn a_manifest_that_is_a_directory() {
     let ex = Example::new();
     let out = ex.run(&["-m", "manifests", "publish"]).code(2);
-    assert!(stderr(&out).contains("manifests: error[TP1001]: the target manifest is a directory"));
+    out.stderr_has(&["manifests: error[TP1001]: the target manifest is a directory"]);
 }
 
 #[test]
@@ -419,7 +419,7 @@ fn empty_manifest_warns_and_trims_nothing() {
         .output()
         .unwrap()
         .code(0);
-    let out = out.stderr_has(&["warning[TP1007]"]);
+    out.stderr_has(&["warning[TP1007]"]);
     out.stdout_has(&["nothing to trim"]);
     assert_eq!(ex.snapshot(), before);
 }
@@ -508,11 +508,7 @@ fn a_publish_folder_that_is_a_symlink_is_refused() {
     let ex = Example::new();
     std::os::unix::fs::symlink(ex.publish(), ex.root.join("link")).unwrap();
     let out = ex.run(&["-m", "manifests/aspnet.xml", "link"]).code(2);
-    assert!(
-        stderr(&out).contains("is a symbolic link"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["is a symbolic link"]);
     assert!(ex.publish().join("Acme.Greeter.dll").exists());
 }
 
@@ -555,11 +551,7 @@ fn several_deps_files_need_a_choice() {
             "publish",
         ])
         .code(2);
-    assert!(
-        stderr(&out).contains("no Other.runtimeconfig.json"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["no Other.runtimeconfig.json"]);
     ex.cmd()
         .args([
             "-m",
@@ -577,26 +569,14 @@ fn several_deps_files_need_a_choice() {
 fn missing_inputs_are_usage_errors() {
     let ex = Example::new();
     let out = ex.cmd().arg("publish").output().unwrap().code(2);
-    assert!(
-        stderr(&out).contains("no target manifests"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["no target manifests"]);
     let out = ex.run(&["-m", "manifests/aspnet.xml", "nope"]).code(2);
-    assert!(
-        stderr(&out).contains("nope: error[TP1301]"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["nope: error[TP1301]"]);
     let out = ex.run(&["-m", "manifests/aspnet.xml", "manifests"]).code(2);
     out.stderr_has(&["no *.deps.json"]);
     fs::remove_file(ex.publish().join("App.runtimeconfig.json")).unwrap();
     let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]).code(2);
-    assert!(
-        stderr(&out).contains("no App.runtimeconfig.json"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["no App.runtimeconfig.json"]);
     ex.cmd().arg("--no-such-flag").assert().code(2);
 }
 
@@ -839,19 +819,11 @@ fn manifest_from_store_needs_a_store_and_skips_odd_folders() {
     let out = ex
         .run(&["manifest", "--from-store", "store/x64/netcoreapp3.1"])
         .code(0);
-    assert!(
-        stderr(&out).contains("warning[TP6001]: `latest` is not a NuGet version"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["warning[TP6001]: `latest` is not a NuGet version"]);
     assert_eq!(stdout(&out).matches("<Package ").count(), 4);
     fs::create_dir_all(ex.root.join("store/arm64/net8.0/x/1.0.0")).unwrap();
     let out = ex.run(&["manifest", "--from-store", "store"]).code(2);
-    assert!(
-        stderr(&out).contains("several {arch}/{tfm} folders"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["several {arch}/{tfm} folders"]);
     let out = ex
         .run(&[
             "manifest",
@@ -863,11 +835,7 @@ fn manifest_from_store_needs_a_store_and_skips_odd_folders() {
             "net8.0",
         ])
         .code(0);
-    assert!(
-        stdout(&out).contains("<Package Id=\"x\" Version=\"1.0.0\" />"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["<Package Id=\"x\" Version=\"1.0.0\" />"]);
     let out = ex.run(&["manifest", "--from-store", "manifests"]).code(2);
     out.stderr_has(&["TP6002"]);
 }
@@ -942,11 +910,7 @@ fn manifest_diff() {
     let out = ex
         .run(&["manifest", "--diff", "manifests/aspnet.xml", "nope.xml"])
         .code(2);
-    assert!(
-        stderr(&out).contains("nope.xml: error[TP1001]"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["nope.xml: error[TP1001]"]);
 }
 
 #[test]
@@ -973,7 +937,7 @@ fn completions_and_man_page_come_from_the_same_definitions() {
         .args(["completions", "zsh"])
         .output()
         .unwrap();
-    assert!(stdout(&zsh).contains("#compdef trim-publish"));
+    zsh.stdout_has(&["#compdef trim-publish"]);
     let man = Command::cargo_bin("trim-publish")
         .unwrap()
         .arg("man")
@@ -1045,11 +1009,7 @@ fn concurrent_runs_end_as_one_run_would() {
 fn the_root_and_the_home_folder_are_never_publish_folders() {
     let ex = Example::new();
     let out = ex.run(&["-m", "manifests/aspnet.xml", "/"]).code(2);
-    assert!(
-        stderr(&out).contains("the root of the file system"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["the root of the file system"]);
     // Even with a deps.json in it, a home folder is refused.
     let before = ex.snapshot();
     let out = ex
@@ -1059,11 +1019,7 @@ fn the_root_and_the_home_folder_are_never_publish_folders() {
         .output()
         .unwrap()
         .code(2);
-    assert!(
-        stderr(&out).contains("is your home folder"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["is your home folder"]);
     assert_eq!(ex.snapshot(), before);
 }
 
@@ -1093,11 +1049,7 @@ fn backup_and_restore_round_trip_byte_for_byte() {
         .join("saved/files/runtimes/linux-x64/native/libacme_native.so")
         .exists());
     let out = ex.run(&["restore", "saved"]).code(0);
-    assert!(
-        stdout(&out).contains("restored 9 file(s)"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["restored 9 file(s)"]);
     assert_eq!(
         ex.snapshot(),
         before,
@@ -1125,11 +1077,7 @@ fn backup_refuses_a_used_or_inner_folder_and_restore_refuses_conflicts() {
             "publish",
         ])
         .code(2);
-    assert!(
-        stderr(&out).contains("inside the publish folder"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["inside the publish folder"]);
     ex.run(&[
         "-m",
         "manifests/aspnet.xml",
@@ -1151,19 +1099,11 @@ fn backup_refuses_a_used_or_inner_folder_and_restore_refuses_conflicts() {
     fs::write(ex.publish().join("Acme.Greeter.dll"), "rebuilt").unwrap();
     let mid = ex.snapshot();
     let out = ex.run(&["restore", "b"]).code(2);
-    assert!(
-        stderr(&out).contains("would overwrite 1 file(s)"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["would overwrite 1 file(s)"]);
     assert_eq!(ex.snapshot(), mid);
     assert!(ex.root.join("b/trim-publish-journal.json").exists());
     let out = ex.run(&["restore", "manifests"]).code(2);
-    assert!(
-        stderr(&out).contains("not a trim-publish backup"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["not a trim-publish backup"]);
 }
 
 /// Regression (issue 11): a symbolic or hard link planted where the deps.json rewrite used to

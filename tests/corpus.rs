@@ -116,6 +116,17 @@ fn published_paths(deps: &DepsFile, lib: &trim_publish::formats::deps::Library) 
         .collect()
 }
 
+/// trim-publish run in `dir` with these arguments (the digest cache off).
+fn tool(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("trim-publish")
+        .unwrap()
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", dir.join(".cache"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 fn write_file(path: &Path, bytes: &[u8]) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, bytes).unwrap();
@@ -434,12 +445,7 @@ fn trimmed_corpus_app(
         format!("<StoreArtifacts><Package Id=\"{id}\" Version=\"{version}\" /></StoreArtifacts>")
             .as_bytes(),
     );
-    let out = Command::cargo_bin("trim-publish")
-        .unwrap()
-        .current_dir(tmp.path())
-        .args(["-m", "m.xml", "--no-cache", "publish"])
-        .output()
-        .unwrap();
+    let out = tool(tmp.path(), &["-m", "m.xml", "--no-cache", "publish"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -450,14 +456,12 @@ fn trimmed_corpus_app(
 }
 
 fn verify(tmp: &TempDir, rid: &str) -> (Option<i32>, String) {
-    let out = Command::cargo_bin("trim-publish")
-        .unwrap()
-        .current_dir(tmp.path())
-        .args([
+    let out = tool(
+        tmp.path(),
+        &[
             "verify", "--store", "store", "--rid", rid, "--format", "json", "publish",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -535,29 +539,13 @@ fn a_build_output_is_refused_not_trimmed() {
         &dir.join("App.runtimeconfig.dev.json"),
         br#"{"runtimeOptions":{"additionalProbingPaths":["/root/.nuget/packages"]}}"#,
     );
-    let body: String = deps
-        .libraries
-        .iter()
-        .filter(|l| l.kind == LibraryKind::Package)
-        .map(|l| {
-            format!(
-                "<Package Id=\"{}\" Version=\"{}\"/>",
-                l.name, l.version_text
-            )
-        })
-        .collect();
     write_file(
         &tmp.path().join("m.xml"),
-        format!("<StoreArtifacts>{body}</StoreArtifacts>").as_bytes(),
+        common::manifest_of_every_package(&deps).as_bytes(),
     );
     let before = listing(&dir);
     let deps_before = fs::read(dir.join("App.deps.json")).unwrap();
-    let out = Command::cargo_bin("trim-publish")
-        .unwrap()
-        .current_dir(tmp.path())
-        .args(["-m", "m.xml", "bin"])
-        .output()
-        .unwrap();
+    let out = tool(tmp.path(), &["-m", "m.xml", "bin"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("error[TP2009]"), "{err}");

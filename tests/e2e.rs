@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use common::{copy_dir, snapshot, stderr, stdout, Rng};
+use common::{copy_dir, snapshot, stderr, stdout, Rng, RunAssert};
 
 const TFM: &str = "netcoreapp3.1";
 const LIB: &str = "lib/netstandard2.0";
@@ -29,15 +29,10 @@ fn src() -> PathBuf {
 /// The `dotnet` muxer. These tests are `#[ignore]`d, so they only run when asked for (as
 /// `.ci/run` does); asked for without the tools, they fail rather than pass silently.
 fn dotnet() -> PathBuf {
-    let dotnet = std::env::var_os("TRIM_PUBLISH_DOTNET")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .map(|c| c.join("trim-publish/dotnet-3.1/dotnet"))
-        });
+    let dotnet = Some(common::installed_tool(
+        "TRIM_PUBLISH_DOTNET",
+        "dotnet-3.1/dotnet",
+    ));
     let have = |tool: &str| Command::new(tool).arg("--version").output().is_ok();
     match dotnet {
         Some(d) if d.is_file() && have("mcs") && have("gcc") => d,
@@ -417,11 +412,7 @@ fn scenario_3_version_drift_is_refused_before_anything_is_touched() {
         "publish",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("package Acme.Json: the app uses 2.0.0, but the manifests list 2.0.1 in manifests/drift.xml"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["package Acme.Json: the app uses 2.0.0, but the manifests list 2.0.1 in manifests/drift.xml"]);
     assert_eq!(snapshot(&case.publish()), before);
     assert_eq!(
         case.host(None).status.code(),
@@ -444,24 +435,16 @@ fn scenario_4_a_store_missing_an_asset_or_holding_another_version() {
     let before = snapshot(&case.publish());
     let out = trim_both(&case, &["--store", "store"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("manifests/store-a.xml: error[TP4001]: package Acme.Native 1.0.0: `runtimes/linux-x64/native/libacmenative.so` is in none of the stores"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["manifests/store-a.xml: error[TP4001]: package Acme.Native 1.0.0: `runtimes/linux-x64/native/libacmenative.so` is in none of the stores"]);
     assert_eq!(snapshot(&case.publish()), before);
     // Trimmed anyway (no --store): verify and the host agree that it would not start.
     assert_eq!(trim_both(&case, &[]).status.code(), Some(0));
     let verify = case.tool(&["verify", "--store", "store", "publish"]);
     assert_eq!(verify.status.code(), Some(1));
-    assert!(stderr(&verify).contains("path: 'runtimes/linux-x64/native/libacmenative.so'"));
+    verify.stderr_has(&["path: 'runtimes/linux-x64/native/libacmenative.so'"]);
     let run = case.host(Some(&case.store()));
     assert_eq!(run.status.code(), Some(140));
-    assert!(
-        stderr(&run).contains("path: 'runtimes/linux-x64/native/libacmenative.so'"),
-        "{}",
-        stderr(&run)
-    );
+    run.stderr_has(&["path: 'runtimes/linux-x64/native/libacmenative.so'"]);
 
     // Another version: the store holds Acme.Json 1.9.0 only.
     let Some(case) = Case::new("s4b") else { return };
@@ -473,11 +456,7 @@ fn scenario_4_a_store_missing_an_asset_or_holding_another_version() {
     );
     let out = trim_both(&case, &["--store", "store"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("manifests/store-b.xml: error[TP4001]: package Acme.Json 2.0.0"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["manifests/store-b.xml: error[TP4001]: package Acme.Json 2.0.0"]);
     assert_eq!(trim_both(&case, &[]).status.code(), Some(0));
     assert_eq!(
         case.tool(&["verify", "--store", "store", "publish"])
@@ -487,11 +466,7 @@ fn scenario_4_a_store_missing_an_asset_or_holding_another_version() {
     );
     let run = case.host(Some(&case.store()));
     assert_eq!(run.status.code(), Some(140));
-    assert!(
-        stderr(&run).contains("package: 'Acme.Json', version: '2.0.0'"),
-        "{}",
-        stderr(&run)
-    );
+    run.stderr_has(&["package: 'Acme.Json', version: '2.0.0'"]);
 }
 
 #[test]
@@ -540,11 +515,7 @@ fn scenario_6_a_second_trim_is_a_no_op_and_a_dry_run_changes_nothing() {
     let once = snapshot(&case.publish());
     let again = trim_both(&case, &["--store", "store"]);
     assert_eq!(again.status.code(), Some(0));
-    assert!(
-        stdout(&again).contains("already trimmed"),
-        "{}",
-        stdout(&again)
-    );
+    again.stdout_has(&["already trimmed"]);
     assert_eq!(snapshot(&case.publish()), once);
     assert_eq!(case.host(Some(&case.store())).status.code(), Some(0));
 }

@@ -37,18 +37,7 @@ fn corpus_deps_files() -> Vec<PathBuf> {
 
 /// A manifest listing every package of the app at its exact version.
 fn everything(deps: &DepsFile) -> ManifestUnion {
-    let body: String = deps
-        .libraries
-        .iter()
-        .filter(|l| l.kind == LibraryKind::Package)
-        .map(|l| {
-            format!(
-                "<Package Id=\"{}\" Version=\"{}\"/>",
-                l.name, l.version_text
-            )
-        })
-        .collect();
-    let xml = format!("<StoreArtifacts>{body}</StoreArtifacts>");
+    let xml = common::manifest_of_every_package(deps);
     ManifestUnion::new(vec![TargetManifest::parse(
         Path::new("all.xml"),
         xml.as_bytes(),

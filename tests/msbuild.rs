@@ -80,11 +80,7 @@ fn publish_runs_the_trim_with_the_projects_manifests_and_store() {
     project(&ex, "manifests/aspnet.xml;manifests/shared.xml");
     let out = xbuild(&ex, &["TrimPublishStore=store"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("verified in 1 store: 9 identical"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["verified in 1 store: 9 identical"]);
     assert_eq!(ex.files(), expected());
 }
 
@@ -100,11 +96,7 @@ fn it_can_be_switched_off_or_dry_run() {
     assert!(!stdout(&out).contains("trim-publish"), "{}", stdout(&out));
     let out = xbuild(&ex, &["TrimPublishDryRun=true"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("dry run, nothing changed"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["dry run, nothing changed"]);
     assert_eq!(ex.snapshot(), before);
     // No manifests: the target does not run.
     project(&ex, "");
@@ -133,11 +125,7 @@ fn a_refused_trim_fails_the_build_with_canonical_messages() {
     fs::remove_dir_all(ex.root.join("store/x64/netcoreapp3.1/newtonsoft.json")).unwrap();
     let out = xbuild(&ex, &["TrimPublishStore=store"]);
     assert_ne!(out.status.code(), Some(0));
-    assert!(
-        stdout(&out).contains("manifests/shared.xml : error TP4001"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["manifests/shared.xml : error TP4001"]);
     assert_eq!(ex.snapshot(), before);
 }
 
@@ -161,10 +149,6 @@ fn several_stores_become_several_store_options() {
     .unwrap();
     let out = xbuild(&ex, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("verified in 2 stores: 9 identical"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["verified in 2 stores: 9 identical"]);
     assert_eq!(ex.files(), expected());
 }

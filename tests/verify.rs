@@ -70,11 +70,7 @@ fn a_trimmed_folder_without_its_store_fails_in_the_hosts_words() {
     );
     // A 3.1 host fails at start-up: the .NET 5+ blind spot (TP5004) does not apply to it.
     assert!(!err.contains("TP5004"), "{err}");
-    assert!(
-        stdout(&out).contains("the app would not start: 4 problems"),
-        "{}",
-        stdout(&out)
-    );
+    out.stdout_has(&["the app would not start: 4 problems"]);
 }
 
 /// Regression (issue 14): TP5004 described .NET 5+ behaviour for apps of older hosts. It is

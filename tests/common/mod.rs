@@ -154,9 +154,9 @@ pub trait RunAssert: Sized {
     /// The exit code is `expected`.
     fn code(self, expected: i32) -> Self;
     /// stderr contains every needle.
-    fn stderr_has(self, needles: &[&str]) -> Self;
+    fn stderr_has(&self, needles: &[&str]) -> &Self;
     /// stdout contains every needle.
-    fn stdout_has(self, needles: &[&str]) -> Self;
+    fn stdout_has(&self, needles: &[&str]) -> &Self;
     /// stdout parsed as JSON.
     fn json(&self) -> serde_json::Value;
 }
@@ -173,16 +173,16 @@ impl RunAssert for std::process::Output {
         self
     }
 
-    fn stderr_has(self, needles: &[&str]) -> Self {
-        let err = stderr(&self);
+    fn stderr_has(&self, needles: &[&str]) -> &Self {
+        let err = stderr(self);
         for n in needles {
             assert!(err.contains(n), "stderr lacks `{n}`:\n{err}");
         }
         self
     }
 
-    fn stdout_has(self, needles: &[&str]) -> Self {
-        let out = stdout(&self);
+    fn stdout_has(&self, needles: &[&str]) -> &Self {
+        let out = stdout(self);
         for n in needles {
             assert!(out.contains(n), "stdout lacks `{n}`:\n{out}");
         }
@@ -203,4 +203,34 @@ impl Example {
             .as_str()
             .map(str::to_string)
     }
+}
+
+/// Where a tool installed by a `tests/*/setup.sh` lives: `$VAR` when set, else
+/// `$XDG_CACHE_HOME/trim-publish/DEFAULT` (or `~/.cache/...`), as the setup scripts install it.
+pub fn installed_tool(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .expect("HOME is not set")
+            .join("trim-publish")
+            .join(default)
+    })
+}
+
+/// The text of a target manifest listing every NuGet package of `deps` at its exact version.
+pub fn manifest_of_every_package(deps: &trim_publish::formats::deps::DepsFile) -> String {
+    let body: String = deps
+        .libraries
+        .iter()
+        .filter(|l| l.kind == trim_publish::formats::deps::LibraryKind::Package)
+        .map(|l| {
+            format!(
+                "<Package Id=\"{}\" Version=\"{}\"/>",
+                l.name, l.version_text
+            )
+        })
+        .collect();
+    format!("<StoreArtifacts>{body}</StoreArtifacts>")
 }
