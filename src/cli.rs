@@ -264,8 +264,9 @@ pub struct StoreArgs {
     #[arg(long, value_name = "ARCH", value_parser = ["x64", "x86", "arm64", "arm"])]
     pub arch: Option<String>,
 
-    /// Threads for hashing (default: one per core).
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Threads for hashing, 1 to 256 (default: one per core). Hashing is bound by the disk:
+    /// more threads than cores only add contention.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
 
     /// Where to keep digests of store files between runs (default: ~/.cache/trim-publish, or

@@ -165,3 +165,58 @@ fn fuzz_regressions_are_answered_without_panicking() {
     }
     assert!(seen >= 1);
 }
+
+/// Regression (issue 11): `App.runtimeconfig.json` as a FIFO hung the tool while it held the
+/// folder's lock, and a deps.json linked to `/dev/zero` was read until memory ran out. Only
+/// regular files are inputs: both end at once with exit 2 and nothing touched.
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_as_inputs_are_refused_not_waited_on() {
+    use std::time::{Duration, Instant};
+    for (name, make) in [
+        ("App.runtimeconfig.json", "fifo"),
+        ("App.deps.json", "/dev/zero"),
+    ] {
+        let ex = Example::new();
+        let target = ex.publish().join(name);
+        fs::remove_file(&target).unwrap();
+        if make == "fifo" {
+            let ok = std::process::Command::new("mkfifo")
+                .arg(&target)
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        } else {
+            std::os::unix::fs::symlink(make, &target).unwrap();
+        }
+        let mut child = ex
+            .process()
+            // Named explicitly: the folder scan alone skips a deps.json that is not a file.
+            .args([
+                "-m",
+                "manifests/aspnet.xml",
+                "--deps-file",
+                "App.deps.json",
+                "publish",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("{name} as a {make}: still running after 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{name} as a {make}: {err}");
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+}

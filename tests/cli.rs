@@ -718,10 +718,16 @@ fn apply_stops_part_way_and_says_what_was_done() {
             bom: app.deps_bom,
         },
         None,
+        &Default::default(),
     );
     let err = result.unwrap_err();
-    assert!(matches!(err, ApplyError::Remove { done: 1, .. }), "{err}");
+    // Checked again right before its removal, the file is no longer the one planned.
+    assert!(matches!(err, ApplyError::Changed { done: 1, .. }), "{err}");
     assert!(err.to_string().contains("stopped part-way"), "{err}");
+    assert!(
+        err.to_string().contains("is no longer a regular file"),
+        "{err}"
+    );
     assert_eq!(applied.removed, [order[0].clone()]);
     // deps.json now matches the folder: the package whose files are all gone (the file-less
     // metapackage) names its manifest, the half-removed one does not.
@@ -1187,4 +1193,167 @@ fn check_passes_for_the_same_manifests_in_any_order_or_subset_and_retrims_add_na
         ex.manifest_names("Acme.Greeter/1.2.3").as_deref(),
         Some("aspnet.xml;shared.xml;extra.xml")
     );
+}
+
+/// Regression (issue 11): a package asset named like the app's own `App.runtimeconfig.json`
+/// made the trim delete the app's file. The app's deps.json and runtimeconfig are never a
+/// package's, whatever deps.json says: they stay, and the report says why.
+#[test]
+fn a_package_asset_named_like_the_apps_own_files_never_removes_them() {
+    let ex = Example::new();
+    patch(
+        &ex.publish().join("App.deps.json"),
+        "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
+        "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {\n          \"lib/netstandard2.0/App.runtimeconfig.json\": {},\n          \"lib/netstandard2.0/App.deps.json\": {},",
+    );
+    let rc = fs::read(ex.publish().join("App.runtimeconfig.json")).unwrap();
+    let v = ex
+        .run(&["-m", "manifests/aspnet.xml", "--format", "json", "publish"])
+        .code(0)
+        .json();
+    assert_eq!(
+        fs::read(ex.publish().join("App.runtimeconfig.json")).unwrap(),
+        rc
+    );
+    assert!(ex.publish().join("App.deps.json").is_file());
+    let kept: Vec<&str> = v["packages"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["action"] == "keep")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, ["App.runtimeconfig.json", "App.deps.json"], "{v}");
+}
+
+/// Regression (issue 11): `-j 65535` was accepted and crawled. Thread counts are bounded.
+#[test]
+fn jobs_are_bounded() {
+    let ex = Example::new();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--store",
+        "store",
+        "-j",
+        "65535",
+        "publish",
+    ])
+    .code(2)
+    .stderr_has(&["65535 is not in 1..=256"]);
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--store",
+        "store",
+        "-j",
+        "256",
+        "--dry-run",
+        "publish",
+    ])
+    .code(0);
+}
+
+/// Plans the example against `manifests` through the library, as the CLI does.
+fn planned_example(
+    ex: &Example,
+    manifests: &[&str],
+) -> (
+    trim_publish::inputs::PublishedApp,
+    trim_publish::trim::plan::RemovalPlan,
+) {
+    use trim_publish::inputs::{read_manifests, read_published_app, ManifestSources};
+    use trim_publish::trim::plan::{plan, PlanInput, PlanOptions};
+    let sources = ManifestSources {
+        manifests: manifests
+            .iter()
+            .map(|m| ex.root.join("manifests").join(m))
+            .collect(),
+        ..Default::default()
+    };
+    let (union, _) = read_manifests(&sources).unwrap();
+    let app = read_published_app(&ex.publish(), None).unwrap();
+    let the_plan = plan(&PlanInput {
+        union: &union,
+        deps: &app.deps,
+        runtime_config: &app.runtime_config,
+        runtime_config_path: &app.runtime_config_path,
+        inventory: &app.inventory,
+        options: &PlanOptions::default(),
+    });
+    (app, the_plan)
+}
+
+fn apply_planned(
+    app: &trim_publish::inputs::PublishedApp,
+    the_plan: &trim_publish::trim::plan::RemovalPlan,
+    store_copies: &std::collections::HashMap<String, std::path::PathBuf>,
+) -> Result<(), trim_publish::trim::apply::ApplyError> {
+    use trim_publish::trim::apply::{apply, DepsDocument};
+    let deps = DepsDocument {
+        path: &app.deps.path,
+        text: &app.deps.text,
+        bom: app.deps_bom,
+    };
+    apply(&app.dir, the_plan, &deps, None, store_copies).1
+}
+
+/// Regression (issue 11): with a slowed run, a folder swapped for a symbolic link between
+/// planning and deletion made the tool delete files outside the publish folder. Each file is
+/// checked again right before its removal.
+#[cfg(unix)]
+#[test]
+fn a_folder_swapped_for_a_link_after_planning_stops_the_run() {
+    let ex = Example::new();
+    let (app, the_plan) = planned_example(&ex, &["aspnet.xml"]);
+    let outside = tempfile::TempDir::new().unwrap();
+    let runtimes = ex.publish().join("runtimes");
+    copy_dir(&runtimes, &outside.path().join("runtimes"));
+    fs::remove_dir_all(&runtimes).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("runtimes"), &runtimes).unwrap();
+    let outside_before = snapshot(outside.path());
+    let err = apply_planned(&app, &the_plan, &Default::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("symbolic link or a file on the way"),
+        "{err}"
+    );
+    assert_eq!(
+        snapshot(outside.path()),
+        outside_before,
+        "nothing outside the folder is touched"
+    );
+}
+
+/// Regression (issue 11): a publish file rewritten after verification was deleted.
+#[test]
+fn a_file_rewritten_after_planning_is_not_removed() {
+    let ex = Example::new();
+    let (app, the_plan) = planned_example(&ex, &["aspnet.xml"]);
+    let first = the_plan.removals()[0].0.to_string();
+    fs::write(
+        ex.publish().join(&first),
+        "rewritten by someone else, with other bytes",
+    )
+    .unwrap();
+    let err = apply_planned(&app, &the_plan, &Default::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("changed after the trim was planned and verified"),
+        "{err}"
+    );
+    assert!(ex.publish().join(&first).exists());
+}
+
+/// Regression (issue 11): a store copy deleted mid-run did not stop the trim.
+#[test]
+fn a_store_copy_deleted_after_verification_stops_the_run() {
+    let ex = Example::new();
+    let (app, the_plan) = planned_example(&ex, &["aspnet.xml"]);
+    let first = the_plan.removals()[0].0.to_string();
+    let store_copy = ex.root.join("store-copy-that-went-away.dll");
+    let copies = std::collections::HashMap::from([(first.clone(), store_copy)]);
+    let err = apply_planned(&app, &the_plan, &copies).unwrap_err();
+    assert!(err.to_string().contains("lost its store copy"), "{err}");
+    assert!(ex.publish().join(&first).exists());
 }

@@ -72,6 +72,7 @@ fn trim_and_verify_agree_on_every_corpus_deps_file() {
                         trim_publish::inputs::inventory::Entry {
                             kind: trim_publish::inputs::inventory::EntryKind::File,
                             size: 1,
+                            stamp: None,
                         },
                     );
                 }

@@ -16,6 +16,47 @@ pub enum EntryKind {
 pub struct Entry {
     pub kind: EntryKind,
     pub size: u64,
+    /// For files found by [`Inventory::scan`]: which file it was, to tell later whether the same
+    /// file is still there.
+    pub stamp: Option<FileStamp>,
+}
+
+/// Which file a name led to, and its size and modification time, as `lstat` reports them.
+/// Writing to a file, or putting another one in its place, changes at least one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime_ns: i128,
+}
+
+impl FileStamp {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        FileStamp {
+            dev: 0,
+            ino: 0,
+            size: meta.len(),
+            mtime_ns,
+        }
+    }
 }
 
 /// Relative paths use `/` and never start with it; the folder itself is not an entry.
@@ -49,6 +90,7 @@ impl Inventory {
                 inv.entries.entry(parent.to_string()).or_insert(Entry {
                     kind: EntryKind::Dir,
                     size: 0,
+                    stamp: None,
                 });
                 dir = parent;
             }
@@ -57,6 +99,7 @@ impl Inventory {
                 Entry {
                     kind: EntryKind::File,
                     size,
+                    stamp: None,
                 },
             );
         }
@@ -87,12 +130,13 @@ impl Inventory {
             } else {
                 EntryKind::Other
             };
-            let size = if kind == EntryKind::File {
-                entry.metadata()?.len()
+            let (size, stamp) = if kind == EntryKind::File {
+                let meta = entry.metadata()?;
+                (meta.len(), Some(FileStamp::of(&meta)))
             } else {
-                0
+                (0, None)
             };
-            inv.insert(relative, Entry { kind, size });
+            inv.insert(relative, Entry { kind, size, stamp });
         }
         Ok(inv)
     }

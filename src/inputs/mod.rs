@@ -2,6 +2,7 @@
 //! folder's deps.json and runtimeconfig, and a snapshot of the folder. Errors are collected
 //! across all inputs so one run reports every problem; nothing here writes.
 
+pub mod file;
 pub mod inventory;
 
 use std::path::{Path, PathBuf};
@@ -81,7 +82,7 @@ pub fn read_manifests(
     let mut paths: Vec<PathBuf> = sources.manifests.clone();
     let mut errors = Vec::new();
     if let Some(project_path) = &sources.project {
-        match std::fs::read(project_path) {
+        match file::read_regular(project_path, file::MAX_SMALL_INPUT) {
             Ok(bytes) => {
                 match project::target_manifest_files(project_path, &bytes, &sources.properties) {
                     Ok(found) => paths.extend(found.paths),
@@ -131,9 +132,11 @@ fn read_manifest(path: &Path) -> Result<TargetManifest, ManifestError> {
             path: path.to_path_buf(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| ManifestError::Unreadable {
-        path: path.to_path_buf(),
-        source,
+    let bytes = file::read_regular(path, file::MAX_SMALL_INPUT).map_err(|source| {
+        ManifestError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     TargetManifest::parse(path, &bytes)
 }
@@ -215,7 +218,7 @@ struct AppFiles {
 
 fn read_app_files(dir: &Path, deps_path: &Path) -> Result<AppFiles, Diagnostic> {
     let deps_path = deps_path.to_path_buf();
-    let bytes = std::fs::read(&deps_path).map_err(|source| {
+    let bytes = file::read_regular(&deps_path, file::MAX_DEPS_JSON).map_err(|source| {
         DepsError::Unreadable {
             path: deps_path.clone(),
             source,
@@ -228,7 +231,7 @@ fn read_app_files(dir: &Path, deps_path: &Path) -> Result<AppFiles, Diagnostic> 
     let stem = file_name.strip_suffix(".deps.json").unwrap_or(&file_name);
     let rc_name = format!("{stem}.runtimeconfig.json");
     let runtime_config_path = dir.join(&rc_name);
-    let rc_bytes = match std::fs::read(&runtime_config_path) {
+    let rc_bytes = match file::read_regular(&runtime_config_path, file::MAX_SMALL_INPUT) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(PublishDirError::NoRuntimeConfig {

@@ -78,12 +78,15 @@ pub fn manifest_command(request: &ManifestRequest) -> ManifestOutcome {
             exclude_framework,
             csproj,
         } => {
-            let deps = match std::fs::read(deps_file)
-                .map_err(|source| deps::DepsError::Unreadable {
-                    path: deps_file.clone(),
-                    source,
-                })
-                .and_then(|b| deps::DepsFile::parse(deps_file, &b))
+            let deps = match crate::inputs::file::read_regular(
+                deps_file,
+                crate::inputs::file::MAX_DEPS_JSON,
+            )
+            .map_err(|source| deps::DepsError::Unreadable {
+                path: deps_file.clone(),
+                source,
+            })
+            .and_then(|b| deps::DepsFile::parse(deps_file, &b))
             {
                 Ok(d) => d,
                 Err(e) => return fail(e.to_diagnostic()),

@@ -5,12 +5,13 @@
 //! is deleted), then the files are removed, folders the trim left empty are removed (never the
 //! publish folder itself), and the new deps.json is renamed into place.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ToDiagnostic};
 use crate::formats::depsedit::{self, EditError};
+use crate::inputs::inventory::FileStamp;
 use crate::trim::atomic_file;
 use crate::trim::plan::RemovalPlan;
 
@@ -42,6 +43,13 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
+    #[error("stopped part-way: {path} {why}, so it was not removed. {done} file(s) were removed before it and the rest are still in place; {deps}. Check what changed the folder or the store, then run again", path = path.display())]
+    Changed {
+        path: PathBuf,
+        why: String,
+        done: usize,
+        deps: String,
+    },
     #[error("cannot prepare the backup folder {path}: {message}; nothing was changed", path = path.display())]
     Backup { path: PathBuf, message: String },
     #[error("all planned files were removed, but the new deps.json could not be put in place ({path}): {source}. The app still starts from the store; run again to update deps.json", path = path.display())]
@@ -67,6 +75,7 @@ impl ToDiagnostic for ApplyError {
         let path = match self {
             ApplyError::Edit(_) => None,
             ApplyError::WriteTemp { path, .. }
+            | ApplyError::Changed { path, .. }
             | ApplyError::Backup { path, .. }
             | ApplyError::Remove { path, .. }
             | ApplyError::Rename { path, .. } => Some(path),
@@ -101,14 +110,19 @@ impl DepsDocument<'_> {
 /// Applies `plan` to the folder `dir`. With `backup`, files are moved into that folder (with the
 /// original deps.json and a journal) instead of deleted, for [`restore`]. Returns what was done,
 /// even when it stopped part-way.
+///
+/// Right before each removal the file is checked again (see [`still_as_planned`]): no symbolic
+/// link on the way, the same file the plan saw (and the store check read), and its store copy,
+/// in `store_copies` (publish path -> store file), still there. Anything else stops the run.
 pub fn apply(
     dir: &Path,
     plan: &RemovalPlan,
     deps: &DepsDocument<'_>,
     backup: Option<&Path>,
+    store_copies: &HashMap<String, PathBuf>,
 ) -> (Applied, Result<(), ApplyError>) {
     let mut applied = Applied::default();
-    let result = apply_inner(dir, plan, deps, backup, &mut applied);
+    let result = apply_inner(dir, plan, deps, backup, store_copies, &mut applied);
     (applied, result)
 }
 
@@ -117,8 +131,16 @@ fn apply_inner(
     plan: &RemovalPlan,
     deps: &DepsDocument<'_>,
     backup: Option<&Path>,
+    store_copies: &HashMap<String, PathBuf>,
     applied: &mut Applied,
 ) -> Result<(), ApplyError> {
+    let stamps: HashMap<&str, Option<FileStamp>> = plan
+        .packages
+        .iter()
+        .flat_map(|p| &p.files)
+        .filter(|f| f.action == crate::trim::plan::FileAction::Remove)
+        .map(|f| (f.path.as_str(), f.stamp))
+        .collect();
     let deps_path = deps.path;
     assert!(!plan.is_blocked(), "apply() called with a blocked plan");
     if let Some(backup) = backup {
@@ -149,6 +171,17 @@ fn apply_inner(
     let mut parents = BTreeSet::new();
     for (relative, _) in plan.removals() {
         let path = dir.join(relative);
+        let stamp = stamps.get(relative).copied().flatten();
+        if let Err(why) = still_as_planned(dir, relative, stamp, store_copies.get(relative)) {
+            drop(temp);
+            let deps_note = record_what_is_gone(plan, deps, applied);
+            return Err(ApplyError::Changed {
+                path,
+                why,
+                done: applied.removed.len(),
+                deps: deps_note,
+            });
+        }
         let disposed = match backup {
             Some(b) => move_file(&path, &b.join(BACKUP_FILES).join(relative)),
             None => fs::remove_file(&path),
@@ -190,6 +223,59 @@ fn apply_inner(
             source,
         })?;
         applied.deps_updated = true;
+    }
+    Ok(())
+}
+
+/// Whether `relative` may still be removed: the publish folder and every folder on the way are
+/// real folders (not links someone swapped in), the file is the one the plan saw (device,
+/// inode, size and modification time), and its verified store copy still exists. A file already
+/// gone passes here; the removal then counts it as vanished, not removed.
+///
+/// What remains between this check and the removal is a window of one system call; closing it
+/// would take `unlinkat` relative to an opened folder, which the standard library does not offer.
+fn still_as_planned(
+    dir: &Path,
+    relative: &str,
+    stamp: Option<FileStamp>,
+    store_copy: Option<&PathBuf>,
+) -> Result<(), String> {
+    let is_real_dir = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_dir());
+    if !is_real_dir(dir) {
+        return Err(
+            "is in a publish folder that is no longer a folder (a link was put in its place)"
+                .to_string(),
+        );
+    }
+    let mut at = dir.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        at.push(part);
+        if !is_real_dir(&at) {
+            return Err(format!(
+                "has a symbolic link or a file on the way ({}) that was a folder when the trim was planned",
+                at.display()
+            ));
+        }
+    }
+    let meta = match fs::symlink_metadata(dir.join(relative)) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot be checked ({e})")),
+    };
+    if !meta.file_type().is_file() {
+        return Err("is no longer a regular file".to_string());
+    }
+    if stamp.is_some_and(|s| s != FileStamp::of(&meta)) {
+        return Err("changed after the trim was planned and verified (another file, size or modification time)".to_string());
+    }
+    if let Some(copy) = store_copy {
+        if !fs::metadata(copy).is_ok_and(|m| m.is_file()) {
+            return Err(format!(
+                "lost its store copy {} after verification",
+                copy.display()
+            ));
+        }
     }
     Ok(())
 }
@@ -386,10 +472,12 @@ pub struct Restored {
 /// `waiting` is called when another run holds the folder's lock.
 pub fn restore(backup: &Path, waiting: &dyn Fn(&Path)) -> Result<Restored, RestoreError> {
     let journal_path = backup.join(JOURNAL);
-    let text = fs::read_to_string(&journal_path).map_err(|source| RestoreError::NoJournal {
-        path: backup.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::inputs::file::read_regular_text(&journal_path, crate::inputs::file::MAX_DEPS_JSON)
+            .map_err(|source| RestoreError::NoJournal {
+            path: backup.to_path_buf(),
+            source,
+        })?;
     let journal: Journal = serde_json::from_str(&text).map_err(|e| RestoreError::BadJournal {
         path: journal_path.clone(),
         message: e.to_string(),

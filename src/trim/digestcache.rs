@@ -79,7 +79,9 @@ impl DigestCache {
             file: Some(file.clone()),
             ..Default::default()
         };
-        if let Ok(text) = std::fs::read_to_string(&file) {
+        if let Ok(text) =
+            crate::inputs::file::read_regular_text(&file, crate::inputs::file::MAX_DEPS_JSON)
+        {
             for line in text.lines() {
                 match parse_line(line) {
                     Some((path, key, digest)) => {

@@ -14,6 +14,7 @@ pub mod plan;
 mod record;
 pub mod store_check;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{codes, Diagnostic, ToDiagnostic};
@@ -138,9 +139,11 @@ fn pipeline(
         return Ok(Status::NothingToTrim);
     }
     // Before "already trimmed": files the SDK or an earlier run removed rely on the store too.
-    if config.stores.is_enabled() {
-        check_stores(config, observer, &plan, &union, &app, report)?;
-    }
+    let store_copies = if config.stores.is_enabled() {
+        check_stores(config, observer, &plan, &union, &app, report)?
+    } else {
+        HashMap::new()
+    };
     if plan.is_noop() {
         return Ok(Status::AlreadyTrimmed);
     }
@@ -150,7 +153,7 @@ fn pipeline(
     if config.dry_run {
         return Ok(Status::DryRun);
     }
-    apply_plan(config, &plan, &app, report)
+    apply_plan(config, &plan, &app, &store_copies, report)
 }
 
 /// Manifests and the published app are independent: read them side by side, and report the
@@ -219,6 +222,7 @@ fn plan_removals(
 }
 
 /// Every file to remove must be served by the first store that has it (see `store_check`).
+/// Returns the store copy that serves each file to remove, for apply to check again.
 fn check_stores(
     config: &TrimConfig,
     observer: &dyn Observer,
@@ -226,7 +230,7 @@ fn check_stores(
     union: &ManifestUnion,
     app: &PublishedApp,
     report: &mut Report,
-) -> Result<(), Stop> {
+) -> Result<HashMap<String, PathBuf>, Stop> {
     let tfm = app
         .runtime_config
         .tfm
@@ -274,11 +278,19 @@ fn check_stores(
         ));
     }
     report.set_store_verification(&stores, &checked);
-    if checked.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Stop(Status::Refused, checked.errors))
+    if !checked.errors.is_empty() {
+        return Err(Stop(Status::Refused, checked.errors));
     }
+    Ok(checked
+        .verdicts
+        .into_iter()
+        .filter_map(|((_, path), verdict)| match verdict {
+            store_check::Verdict::Served {
+                store_path, how, ..
+            } if how != crate::report::Match::InStore => Some((path, store_path)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// A store without the `{arch}/{tfm}` folder serves nothing to this app: a warning, with a hint
@@ -359,6 +371,7 @@ fn apply_plan(
     config: &TrimConfig,
     plan: &RemovalPlan,
     app: &PublishedApp,
+    store_copies: &HashMap<String, PathBuf>,
     report: &mut Report,
 ) -> Result<Status, Stop> {
     let deps = apply::DepsDocument {
@@ -366,7 +379,13 @@ fn apply_plan(
         text: &app.deps.text,
         bom: app.deps_bom,
     };
-    let (applied, result) = apply::apply(&app.dir, plan, &deps, config.backup.as_deref());
+    let (applied, result) = apply::apply(
+        &app.dir,
+        plan,
+        &deps,
+        config.backup.as_deref(),
+        store_copies,
+    );
     report.set_applied(&applied);
     result.map(|()| Status::Trimmed).map_err(|e| {
         let status = if e.changed_nothing() {

@@ -74,6 +74,9 @@ pub enum KeepReason {
     Glob(String),
     /// Another library that is not trimmed needs the same file.
     SharedWith(String),
+    /// The path is one of the app's own files (its deps.json or runtimeconfig), which a package
+    /// asset can name but never own.
+    AppFile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,8 @@ pub struct PlannedFile {
     pub asset: String,
     pub kind: AssetKind,
     pub size: u64,
+    /// Which file the folder's snapshot saw there; apply removes it only if it is still that one.
+    pub stamp: Option<crate::inputs::inventory::FileStamp>,
     pub action: FileAction,
 }
 
@@ -384,6 +389,15 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     // the `refs/` copy of a trimmed package's reference assembly, because a store holds no
     // compile assets and runtime compilation (PreserveCompilationContext) needs it.
     let trimmed_libs: HashSet<usize> = trimmed.iter().map(|t| t.library).collect();
+    // The app's own files: a package asset may be named like them, but they are never its.
+    let rc_name = crate::formats::text::file_name(input.runtime_config_path);
+    let app_files: HashSet<String> = [
+        crate::formats::text::file_name(&deps.path),
+        rc_name.replace(".runtimeconfig.json", ".runtimeconfig.dev.json"),
+        rc_name,
+    ]
+    .into_iter()
+    .collect();
     let mut packages = Vec::with_capacity(trimmed.len());
     for t in &trimmed {
         let lib = &deps.libraries[t.library];
@@ -433,6 +447,9 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                 None => (FileAction::Absent, 0),
             };
             let action = match (&action, options.keep.matching(&path)) {
+                (FileAction::Remove, _) if app_files.contains(path.as_str()) => {
+                    FileAction::Keep(KeepReason::AppFile)
+                }
                 (FileAction::Remove, Some(glob)) => {
                     FileAction::Keep(KeepReason::Glob(glob.to_string()))
                 }
@@ -443,6 +460,7 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
                 asset: asset.path.clone(),
                 kind: asset.kind,
                 size,
+                stamp: on_disk.and_then(|e| e.stamp),
                 action,
             });
         }
@@ -961,6 +979,7 @@ mod tests {
             crate::inputs::inventory::Entry {
                 kind: EntryKind::Symlink,
                 size: 0,
+                stamp: None,
             },
         );
         let u = union(&[("a.xml", &pkg("Acme.Greeter", "1.2.3"))]);

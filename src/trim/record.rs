@@ -71,6 +71,10 @@ impl Report {
                             FileAction::Keep(KeepReason::Glob(g)) => {
                                 (FileOutcome::Keep, Some(format!("matches --keep {g}")))
                             }
+                            FileAction::Keep(KeepReason::AppFile) => (
+                                FileOutcome::Keep,
+                                Some("it is the app's own file, not the package's".to_string()),
+                            ),
                             FileAction::Keep(KeepReason::SharedWith(lib)) => (
                                 FileOutcome::Keep,
                                 Some(format!("also used by {lib}, which is not trimmed")),
