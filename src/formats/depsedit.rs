@@ -31,12 +31,16 @@ pub fn set_manifest_names(text: &str, edits: &[(&str, &str)]) -> Result<String, 
         .ok_or(EditError::NoLibraries)?;
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
 
-    // (offset, length to replace, replacement), applied back to front.
-    let mut splices: Vec<(usize, usize, String)> = Vec::new();
+    // Linear in the edits and the text: an index of the entries, and one pass to assemble the
+    // output (looking each entry up in a list and splicing in place were both quadratic, 48 s
+    // at 80,000 packages).
+    let index: std::collections::HashMap<&str, &Member> =
+        libs.iter().map(|m| (m.key.as_str(), m)).collect();
+    // (offset, length to replace, replacement).
+    let mut splices: Vec<(usize, usize, String)> = Vec::with_capacity(edits.len());
     for &(key, value) in edits {
-        let lib = libs
-            .iter()
-            .find(|m| m.key == key)
+        let lib = *index
+            .get(key)
             .ok_or_else(|| EditError::NoLibrary(key.to_string()))?;
         let encoded = serde_json::to_string(value).expect("strings always serialise");
         let members: Vec<Member> = Scanner::at(bytes, lib.value.0)
@@ -67,11 +71,16 @@ pub fn set_manifest_names(text: &str, edits: &[(&str, &str)]) -> Result<String, 
             ));
         }
     }
-    splices.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let mut out = text.to_string();
+    splices.sort_by_key(|s| s.0);
+    let added: usize = splices.iter().map(|s| s.2.len()).sum();
+    let mut out = String::with_capacity(text.len() + added);
+    let mut copied = 0;
     for (at, len, with) in splices {
-        out.replace_range(at..at + len, &with);
+        out.push_str(&text[copied..at]);
+        out.push_str(&with);
+        copied = at + len;
     }
+    out.push_str(&text[copied..]);
     Ok(out)
 }
 

@@ -411,7 +411,24 @@ fn element_text(reader: &mut XmlReader<'_>, e: &Element) -> Result<(String, bool
 }
 
 /// Expands `$(Name)` references; refuses property functions, item lists and metadata.
+/// A property value longer than this is an error: no real project comes near it, and properties
+/// that double each other would otherwise grow without bound.
+const MAX_VALUE: usize = 1 << 20;
+
+/// How deeply `!` and parentheses may nest in a condition: far beyond any real project, far
+/// below the stack.
+const MAX_CONDITION_DEPTH: usize = 64;
+
 fn expand(raw: &str, lookup: &dyn Fn(&str) -> Result<String, String>) -> Result<String, String> {
+    let too_long = || {
+        Err(format!(
+            "the value grows past {} MiB (properties that reference each other repeatedly)",
+            MAX_VALUE >> 20
+        ))
+    };
+    if raw.len() > MAX_VALUE {
+        return too_long();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(i) = rest.find(['$', '@', '%']) {
@@ -441,6 +458,9 @@ fn expand(raw: &str, lookup: &dyn Fn(&str) -> Result<String, String>) -> Result<
             return Err(format!("property function `$({inner})` is not supported"));
         }
         out.push_str(&lookup(name)?);
+        if out.len() > MAX_VALUE {
+            return too_long();
+        }
         rest = &after[close + 1..];
     }
     out.push_str(rest);
@@ -456,6 +476,7 @@ fn eval_condition(
     let mut p = CondParser {
         tokens: &tokens,
         i: 0,
+        depth: 0,
         lookup,
     };
     let v = p.or()?;
@@ -537,6 +558,8 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
 struct CondParser<'t, 'l> {
     tokens: &'t [Tok],
     i: usize,
+    /// Nesting of `!` and parentheses so far (bounded: the parser recurses).
+    depth: usize,
     lookup: &'l dyn Fn(&str) -> Result<String, String>,
 }
 
@@ -566,6 +589,18 @@ impl CondParser<'_, '_> {
     }
 
     fn unary(&mut self) -> Result<bool, String> {
+        self.depth += 1;
+        if self.depth > MAX_CONDITION_DEPTH {
+            return Err(format!(
+                "`!` and parentheses nest deeper than {MAX_CONDITION_DEPTH} levels"
+            ));
+        }
+        let v = self.unary_inner();
+        self.depth -= 1;
+        v
+    }
+
+    fn unary_inner(&mut self) -> Result<bool, String> {
         match self.tokens.get(self.i) {
             Some(Tok::Not) => {
                 self.i += 1;
@@ -783,5 +818,34 @@ mod tests {
         assert!(eval_condition("'$(B)' == ''", &look).is_err());
         assert!(eval_condition("'1' < '2'", &look).is_err());
         assert!(eval_condition("'a' == ", &look).is_err());
+    }
+
+    /// Regression (issue 11): thousands of nested parentheses or `!` overflowed the stack
+    /// (SIGABRT), and properties that double each other grew memory without bound. Both are
+    /// located errors now.
+    #[test]
+    fn deep_conditions_and_exploding_values_are_errors() {
+        for cond in [
+            format!("{}'a' == 'a'{}", "(".repeat(5000), ")".repeat(5000)),
+            format!("{}true", "!".repeat(5000)),
+        ] {
+            let xml = format!(
+                "<Project><PropertyGroup Condition=\"{cond}\"><TargetManifestFiles>a.xml</TargetManifestFiles></PropertyGroup></Project>"
+            );
+            let e = read(&xml, &[]).unwrap_err().to_diagnostic();
+            assert!(
+                e.message.contains("nest deeper than 64 levels"),
+                "{}",
+                e.message
+            );
+            assert!(e.location.is_some());
+        }
+        let mut xml = String::from("<Project><PropertyGroup><A>xxxxxxxxxxxxxxxx</A>");
+        for _ in 0..40 {
+            xml.push_str("<A>$(A)$(A)</A>");
+        }
+        xml.push_str("<TargetManifestFiles>$(A)</TargetManifestFiles></PropertyGroup></Project>");
+        let e = read(&xml, &[]).unwrap_err().to_diagnostic();
+        assert!(e.message.contains("grows past 1 MiB"), "{}", e.message);
     }
 }

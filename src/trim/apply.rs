@@ -293,13 +293,17 @@ fn record_what_is_gone(
         .chain(&applied.vanished)
         .map(String::as_str)
         .collect();
+    let by_key: HashMap<&str, &crate::trim::plan::PlannedPackage> = plan
+        .packages
+        .iter()
+        .map(|p| (p.library_key.as_str(), p))
+        .collect();
     let complete: Vec<(&str, &str)> = plan
         .deps_edits
         .iter()
         .filter(|edit| {
-            plan.packages
-                .iter()
-                .find(|p| p.library_key == edit.library_key)
+            by_key
+                .get(edit.library_key.as_str())
                 // A listed project library has nothing to remove: its annotation always holds.
                 .is_none_or(|p| {
                     p.files

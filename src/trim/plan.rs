@@ -508,14 +508,20 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
 fn build_output(input: &PlanInput<'_>, packages: &[PlannedPackage]) -> Option<PlanError> {
     let files: Vec<&PlannedFile> = packages.iter().flat_map(|p| &p.files).collect();
     let all_absent = !files.is_empty() && files.iter().all(|f| f.action == FileAction::Absent);
-    let annotated = packages.iter().any(|p| {
-        input
-            .deps
-            .libraries
-            .iter()
-            .any(|l| l.key == p.library_key && l.runtime_store_manifest_name.is_some())
-    });
-    if !all_absent || annotated {
+    if !all_absent {
+        return None;
+    }
+    let annotated: HashSet<&str> = input
+        .deps
+        .libraries
+        .iter()
+        .filter(|l| l.runtime_store_manifest_name.is_some())
+        .map(|l| l.key.as_str())
+        .collect();
+    if packages
+        .iter()
+        .any(|p| annotated.contains(p.library_key.as_str()))
+    {
         return None;
     }
     // `App.runtimeconfig.dev.json`: SDKs before 6.0 write it for builds, never for publishes.
