@@ -1,21 +1,32 @@
 //! A cache of BLAKE3 digests of store files, so repeated runs read only the publish side.
 //!
 //! Store folders are immutable per package version, but a cache must never cause a wrong
-//! verdict, so an entry is used only when the file's device, inode, size, modification time and
-//! status-change time all still match (writing to a file, replacing it or touching it changes at
-//! least one of them), and every line carries a checksum of its own content: a corrupt or
-//! truncated line is ignored, never trusted. The file is rewritten whole, atomically.
+//! verdict:
+//! - an entry is used only when the file's device, inode, size, modification time and
+//!   status-change time all still match (writing to a file, replacing it or touching it changes
+//!   at least one of them);
+//! - and only when those timestamps are at least a second older than the moment the entry was
+//!   recorded (the start of the run that hashed it, before any file was looked at). On a file
+//!   system with one-second timestamps, a file rewritten within the second it was hashed keeps
+//!   its timestamps; git calls such index entries racily clean and re-checks them. Such an entry
+//!   is hashed again, and trusted once a later run records it;
+//! - every line carries a keyed BLAKE3 MAC of its content, under a secret key kept beside the
+//!   cache (`key`, 32 random bytes, mode 0600): a corrupt, truncated or forged line is ignored,
+//!   never trusted.
 //!
-//! Format, one entry per line (`digests-v1.tsv`):
-//! `dev \t ino \t size \t mtime_ns \t ctime_ns \t digest \t check \t path`, where `check` is the
-//! first 16 hex digits of the BLAKE3 of everything before it plus the path.
+//! The file is rewritten whole, atomically. Format, one entry per line (`digests-v2.tsv`):
+//! `dev \t ino \t size \t mtime_ns \t ctime_ns \t recorded_ns \t digest \t mac \t path`.
 
 use std::collections::HashMap;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const FILE_NAME: &str = "digests-v1.tsv";
+const FILE_NAME: &str = "digests-v2.tsv";
+const KEY_FILE: &str = "key";
+/// How much older than the recording a file's timestamps must be for its entry to be trusted:
+/// the coarsest timestamp granularity of common file systems.
+const RACY_MARGIN_NS: i128 = 1_000_000_000;
 
 /// What must be unchanged for a cached digest to be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,27 +76,46 @@ impl FileKey {
 #[derive(Debug, Default)]
 pub struct DigestCache {
     file: Option<PathBuf>,
-    entries: HashMap<PathBuf, (FileKey, [u8; 32])>,
+    /// Signs and checks every line; a fresh random one when the key file cannot be read.
+    key: [u8; 32],
+    /// When this run started, before any file was looked at: the recording time of its entries.
+    recorded_ns: i128,
+    entries: HashMap<PathBuf, Entry>,
     added: Mutex<Vec<(PathBuf, FileKey, [u8; 32])>>,
-    /// Lines dropped because their checksum did not match (corruption).
+    /// Lines dropped because their MAC did not match (corruption, truncation, forgery).
     pub rejected_lines: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: FileKey,
+    digest: [u8; 32],
+    recorded_ns: i128,
 }
 
 impl DigestCache {
     /// Loads the cache in `dir` (missing or unreadable: empty).
     pub fn open(dir: &Path) -> DigestCache {
+        DigestCache::open_at(dir, std::time::SystemTime::now())
+    }
+
+    /// [`open`](Self::open), with the entries of this run recorded at `now` (tests simulate
+    /// later runs with it).
+    pub fn open_at(dir: &Path, now: std::time::SystemTime) -> DigestCache {
         let file = dir.join(FILE_NAME);
         let mut cache = DigestCache {
             file: Some(file.clone()),
+            key: load_or_create_key(dir),
+            recorded_ns: unix_ns(now),
             ..Default::default()
         };
         if let Ok(text) =
             crate::inputs::file::read_regular_text(&file, crate::inputs::file::MAX_DEPS_JSON)
         {
             for line in text.lines() {
-                match parse_line(line) {
-                    Some((path, key, digest)) => {
-                        cache.entries.insert(path, (key, digest));
+                match parse_line(&cache.key, line) {
+                    Some((path, entry)) => {
+                        cache.entries.insert(path, entry);
                     }
                     None => cache.rejected_lines += 1,
                 }
@@ -111,12 +141,12 @@ impl DigestCache {
         self.entries.is_empty()
     }
 
-    /// The cached digest of `path` if the file is unchanged.
+    /// The cached digest of `path` if the file is unchanged and was not racily recorded.
     pub fn get(&self, path: &Path, key: FileKey) -> Option<blake3::Hash> {
-        match self.entries.get(path) {
-            Some((k, digest)) if *k == key => Some(blake3::Hash::from_bytes(*digest)),
-            _ => None,
-        }
+        let entry = self.entries.get(path)?;
+        let newest = key.mtime_ns.max(key.ctime_ns);
+        (entry.key == key && newest + RACY_MARGIN_NS < entry.recorded_ns)
+            .then(|| blake3::Hash::from_bytes(entry.digest))
     }
 
     /// Records a digest computed in this run (kept in memory until [`save`](Self::save)).
@@ -137,13 +167,21 @@ impl DigestCache {
         }
         let mut entries = self.entries.clone();
         for (path, key, digest) in added {
-            entries.insert(path, (key, digest));
+            let recorded_ns = self.recorded_ns;
+            entries.insert(
+                path,
+                Entry {
+                    key,
+                    digest,
+                    recorded_ns,
+                },
+            );
         }
         let dir = file.parent().expect("the cache file is inside a folder");
         std::fs::create_dir_all(dir)?;
         let mut text = String::new();
-        for (path, (key, digest)) in &entries {
-            if let Some(line) = format_line(path, *key, digest) {
+        for (path, entry) in &entries {
+            if let Some(line) = format_line(&self.key, path, entry) {
                 text.push_str(&line);
                 text.push('\n');
             }
@@ -152,35 +190,92 @@ impl DigestCache {
     }
 }
 
-fn check(fields: &str, path: &str) -> String {
+fn unix_ns(t: std::time::SystemTime) -> i128 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// The cache's secret key: read from `dir/key`, else created there (exclusively, owner-only),
+/// else a key for this run only (its lines will not verify next time: no trust is lost).
+fn load_or_create_key(dir: &Path) -> [u8; 32] {
+    let path = dir.join(KEY_FILE);
+    let read = || -> Option<[u8; 32]> {
+        crate::inputs::file::read_regular(&path, 64)
+            .ok()?
+            .try_into()
+            .ok()
+    };
+    if let Some(key) = read() {
+        return key;
+    }
+    let key = random_key();
+    let created = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&path)?;
+        std::io::Write::write_all(&mut f, &key)?;
+        f.sync_all()
+    });
+    match created {
+        Ok(()) => key,
+        // Another run created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read().unwrap_or(key),
+        Err(_) => key,
+    }
+}
+
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    #[cfg(unix)]
+    if std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key))
+        .is_ok()
+    {
+        return key;
+    }
+    // Without /dev/urandom: the clock, the process and an address, mixed.
     let mut h = blake3::Hasher::new();
+    h.update(&unix_ns(std::time::SystemTime::now()).to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    h.update(&(&key as *const _ as usize).to_le_bytes());
+    *h.finalize().as_bytes()
+}
+
+fn mac(key: &[u8; 32], fields: &str, path: &str) -> String {
+    let mut h = blake3::Hasher::new_keyed(key);
     h.update(fields.as_bytes());
     h.update(b"\t");
     h.update(path.as_bytes());
-    h.finalize().to_hex()[..16].to_string()
+    h.finalize().to_hex()[..32].to_string()
 }
 
-fn format_line(path: &Path, key: FileKey, digest: &[u8; 32]) -> Option<String> {
+fn format_line(secret: &[u8; 32], path: &Path, entry: &Entry) -> Option<String> {
     let path = path.to_str().filter(|p| !p.contains(['\n', '\r', '\t']))?;
+    let k = entry.key;
     let fields = format!(
-        "{}\t{}\t{}\t{}\t{}\t{}",
-        key.dev,
-        key.ino,
-        key.size,
-        key.mtime_ns,
-        key.ctime_ns,
-        blake3::Hash::from_bytes(*digest).to_hex()
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        k.dev,
+        k.ino,
+        k.size,
+        k.mtime_ns,
+        k.ctime_ns,
+        entry.recorded_ns,
+        blake3::Hash::from_bytes(entry.digest).to_hex()
     );
-    Some(format!("{fields}\t{}\t{path}", check(&fields, path)))
+    Some(format!("{fields}\t{}\t{path}", mac(secret, &fields, path)))
 }
 
-fn parse_line(line: &str) -> Option<(PathBuf, FileKey, [u8; 32])> {
-    let mut parts = line.splitn(8, '\t');
-    let fields: Vec<&str> = (0..6).map(|_| parts.next()).collect::<Option<_>>()?;
-    let checksum = parts.next()?;
+fn parse_line(secret: &[u8; 32], line: &str) -> Option<(PathBuf, Entry)> {
+    let mut parts = line.splitn(9, '\t');
+    let fields: Vec<&str> = (0..7).map(|_| parts.next()).collect::<Option<_>>()?;
+    let line_mac = parts.next()?;
     let path = parts.next()?;
-    let joined = fields.join("\t");
-    if check(&joined, path) != checksum {
+    if mac(secret, &fields.join("\t"), path) != line_mac {
         return None;
     }
     let key = FileKey {
@@ -190,8 +285,16 @@ fn parse_line(line: &str) -> Option<(PathBuf, FileKey, [u8; 32])> {
         mtime_ns: fields[3].parse().ok()?,
         ctime_ns: fields[4].parse().ok()?,
     };
-    let digest = blake3::Hash::from_hex(fields[5]).ok()?;
-    Some((PathBuf::from(path), key, *digest.as_bytes()))
+    let recorded_ns = fields[5].parse().ok()?;
+    let digest = *blake3::Hash::from_hex(fields[6]).ok()?.as_bytes();
+    Some((
+        PathBuf::from(path),
+        Entry {
+            key,
+            digest,
+            recorded_ns,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -239,7 +342,7 @@ mod tests {
         let text = std::fs::read_to_string(&file).unwrap();
         // Flip one digit of one digest, keep the other line, add garbage and a truncated line.
         let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        let digest_field = lines[0].split('\t').nth(5).unwrap().to_string();
+        let digest_field = lines[0].split('\t').nth(6).unwrap().to_string();
         let mut flipped = digest_field.clone();
         let first = if flipped.starts_with('0') { "1" } else { "0" };
         flipped.replace_range(0..1, first);
@@ -250,5 +353,71 @@ mod tests {
         let cache = DigestCache::open(dir.path());
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.rejected_lines, 3);
+    }
+
+    /// Regression (issue 11): an entry recorded within the same second as the file's timestamps
+    /// was trusted; on a file system with one-second timestamps the file can be rewritten in that
+    /// second without changing them, and a real trim then deleted a publish file whose store copy
+    /// differed. Such an entry is hashed again; a later run records it, and then it is trusted.
+    #[test]
+    fn racily_recorded_entries_are_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let second = 1_700_000_000 * 1_000_000_000i128;
+        let fresh = FileKey {
+            dev: 1,
+            ino: 2,
+            size: 10,
+            mtime_ns: second,
+            ctime_ns: second,
+        };
+        let at = |ns: i128| std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns as u64);
+        let h = blake3::hash(b"x");
+        // Recorded 0.5 s after the file's timestamps: racy.
+        let cache = DigestCache::open_at(dir.path(), at(second + 500_000_000));
+        cache.put(Path::new("/s/a.dll"), fresh, h);
+        cache.save().unwrap();
+        let later = DigestCache::open_at(dir.path(), at(second + 60_000_000_000));
+        assert_eq!(later.get(Path::new("/s/a.dll"), fresh), None);
+        // The later run hashes it again and records it: now it is trusted.
+        later.put(Path::new("/s/a.dll"), fresh, h);
+        later.save().unwrap();
+        let again = DigestCache::open(dir.path());
+        assert_eq!(again.get(Path::new("/s/a.dll"), fresh), Some(h));
+    }
+
+    /// Regression (issue 11): a line with a recomputed public checksum passed as valid. Lines
+    /// carry a MAC under a key only the cache's owner can read.
+    #[test]
+    fn forged_lines_are_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DigestCache::open(dir.path());
+        cache.put(Path::new("/s/a.dll"), key(10), blake3::hash(b"a"));
+        cache.save().unwrap();
+        // A forger who knows the format but not the key writes a line for /s/b.dll.
+        let forged_key = [7u8; 32];
+        let entry = Entry {
+            key: key(10),
+            digest: *blake3::hash(b"evil").as_bytes(),
+            recorded_ns: i128::MAX / 2,
+        };
+        let forged = format_line(&forged_key, Path::new("/s/b.dll"), &entry).unwrap();
+        let file = dir.path().join(FILE_NAME);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str(&forged);
+        text.push('\n');
+        std::fs::write(&file, text).unwrap();
+        let cache = DigestCache::open(dir.path());
+        assert_eq!(cache.get(Path::new("/s/b.dll"), key(10)), None);
+        assert_eq!(cache.rejected_lines, 1);
+        assert!(cache.get(Path::new("/s/a.dll"), key(10)).is_some());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "the key is the owner's alone");
+        }
     }
 }
