@@ -1357,3 +1357,157 @@ fn a_store_copy_deleted_after_verification_stops_the_run() {
     assert!(err.to_string().contains("lost its store copy"), "{err}");
     assert!(ex.publish().join(&first).exists());
 }
+
+/// Regression (issue 11): after a part-way failure (exit 3) the JSON counted a file as removed
+/// that was not, and the text table said a package that stayed was removed. The counts are now
+/// what happened on disk.
+#[test]
+fn a_part_way_failure_reports_exactly_what_was_removed() {
+    use trim_publish::host::store::StoreSelection;
+    use trim_publish::inputs::ManifestSources;
+    use trim_publish::trim::{Observer, StoreCheckOptions, TrimConfig};
+
+    /// Rewrites one planned file after the store check, before apply removes anything.
+    struct Saboteur(std::path::PathBuf);
+    impl Observer for Saboteur {
+        fn hashing_finished(&self) {
+            fs::write(&self.0, "changed after verification").unwrap();
+        }
+    }
+    let ex = Example::new();
+    let (_, the_plan) = planned_example(&ex, &["aspnet.xml", "shared.xml"]);
+    let removals: Vec<String> = the_plan
+        .removals()
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    let victim = removals.last().unwrap().clone();
+    let config = TrimConfig {
+        publish_dir: ex.publish(),
+        sources: ManifestSources {
+            manifests: vec![
+                ex.root.join("manifests/aspnet.xml"),
+                ex.root.join("manifests/shared.xml"),
+            ],
+            ..Default::default()
+        },
+        deps_file: None,
+        allow_version_mismatch: false,
+        keep: Vec::new(),
+        dry_run: false,
+        check: false,
+        backup: None,
+        stores: StoreSelection {
+            dirs: vec![ex.root.join("store")],
+            ..Default::default()
+        },
+        store_check: StoreCheckOptions {
+            cache: trim_publish::trim::CacheChoice::Off,
+            ..Default::default()
+        },
+    };
+    let report = trim_publish::run(&config, &Saboteur(ex.publish().join(&victim)));
+    assert_eq!(report.exit_code, 3, "{:?}", report.diagnostics);
+    let gone = removals
+        .iter()
+        .filter(|p| !ex.publish().join(p).exists())
+        .count();
+    assert_eq!(
+        gone,
+        removals.len() - 1,
+        "every file before the changed one was removed"
+    );
+    assert_eq!(report.totals.files_removed, gone);
+    let owner = report
+        .packages
+        .iter()
+        .find(|p| p.files.iter().any(|f| f.path == victim))
+        .unwrap();
+    let file = owner.files.iter().find(|f| f.path == victim).unwrap();
+    assert_eq!(serde_json::to_value(file.action).unwrap(), "not-removed");
+    assert_eq!(report.totals.packages_trimmed, report.packages.len() - 1);
+    let text = report.to_text(false);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("{} {}", owner.id, owner.version)))
+        .unwrap();
+    assert!(!line.trim_start().starts_with("removed"), "{line}");
+}
+
+/// Regression (issue 11): a file with a non-UTF-8 name was scanned under a lossy look-alike
+/// name; when deps.json named that look-alike, the file was "removed" (counted, never deleted)
+/// and `--check` failed forever. Such names are never an asset's: the trim ends, and a check
+/// then passes.
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_names_are_never_planned() {
+    use std::os::unix::ffi::OsStrExt;
+    let ex = Example::new();
+    let odd = std::ffi::OsStr::from_bytes(b"odd\xff.dll");
+    fs::write(ex.publish().join(odd), "not utf-8").unwrap();
+    patch(
+        &ex.publish().join("App.deps.json"),
+        "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
+        "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {\n          \"lib/netstandard2.0/odd\u{fffd}.dll\": {},",
+    );
+    ex.run(&["-m", "manifests/aspnet.xml", "publish"]).code(0);
+    assert!(
+        ex.publish().join(odd).exists(),
+        "the non-UTF-8 file is not the asset"
+    );
+    ex.run(&["--check", "-m", "manifests/aspnet.xml", "publish"])
+        .code(0);
+}
+
+/// Regression (issue 11): folders a killed run had emptied stayed after a successful re-run
+/// (their files were already absent, so nothing pointed at them).
+#[test]
+fn folders_emptied_by_an_interrupted_run_go_on_the_next_run() {
+    let ex = Example::new();
+    // What a run killed after its first removals leaves: the native's folder emptied, deps.json
+    // not yet rewritten.
+    let native = ex.publish().join("runtimes/linux-x64/native");
+    for f in fs::read_dir(&native).unwrap() {
+        fs::remove_file(f.unwrap().path()).unwrap();
+    }
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "publish",
+    ])
+    .code(0);
+    assert!(!ex.publish().join("runtimes").exists(), "{:?}", ex.files());
+    assert_eq!(ex.files(), expected_after_trim());
+    // Only the emptied folders left: the trim still removes them, then nothing is left to do.
+    let ex = Example::new();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "publish",
+    ])
+    .code(0);
+    fs::create_dir_all(ex.publish().join("runtimes/linux-x64/native")).unwrap();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "publish",
+    ])
+    .code(0)
+    .stdout_has(&["removed 3 empty folders"]);
+    assert!(!ex.publish().join("runtimes").exists());
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "publish",
+    ])
+    .code(0)
+    .stdout_has(&["already trimmed"]);
+}

@@ -69,6 +69,10 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     pub fn get(&self, relative: &str) -> Option<Entry> {
         self.entries.get(relative).copied()
     }
@@ -115,11 +119,21 @@ impl Inventory {
                 .path()
                 .strip_prefix(root)
                 .expect("walkdir yields paths under its root");
-            let relative = relative
+            // A name that is not UTF-8 can never be named by deps.json (UTF-8 text); a lossy
+            // copy of it could match an asset path and be "removed" forever without effect. Its
+            // bytes still count in the folder's totals.
+            let parts: Option<Vec<&str>> = relative
                 .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+                .map(|c| c.as_os_str().to_str())
+                .collect();
+            let Some(parts) = parts else {
+                if entry.file_type().is_file() {
+                    inv.total_bytes += entry.metadata()?.len();
+                    inv.file_count += 1;
+                }
+                continue;
+            };
+            let relative = parts.join("/");
             let ft = entry.file_type();
             let kind = if ft.is_symlink() {
                 EntryKind::Symlink

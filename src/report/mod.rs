@@ -130,6 +130,8 @@ pub enum FileOutcome {
     Absent,
     /// Kept: `--keep`, or a library that stays needs it (`reason` says which).
     Keep,
+    /// Meant to be removed, but the run stopped part-way before it (exit code 3).
+    NotRemoved,
 }
 
 /// How a store copy serves a publish file.
@@ -196,6 +198,38 @@ impl Report {
             stores: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// Recomputes each package's and the run's counts from the file outcomes, so the numbers
+    /// are always what the files say (a file shared by two packages counts once).
+    pub fn recount(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        for p in &mut self.packages {
+            let removed: Vec<u64> = p
+                .files
+                .iter()
+                .filter(|f| f.action == FileOutcome::Remove && seen.insert(f.path.clone()))
+                .map(|f| f.size)
+                .collect();
+            p.files_removed = removed.len();
+            p.bytes_removed = removed.iter().sum();
+        }
+        let t = &mut self.totals;
+        t.packages_trimmed = self
+            .packages
+            .iter()
+            .filter(|p| p.files.iter().all(|f| f.action != FileOutcome::NotRemoved))
+            .count();
+        t.files_removed = self.packages.iter().map(|p| p.files_removed).sum();
+        t.bytes_removed = self.packages.iter().map(|p| p.bytes_removed).sum();
+        let all = || self.packages.iter().flat_map(|p| &p.files);
+        t.files_already_absent = all().filter(|f| f.action == FileOutcome::Absent).count();
+        t.files_kept = all().filter(|f| f.action == FileOutcome::Keep).count();
+        t.share_of_folder = if t.folder_bytes == 0 {
+            0.0
+        } else {
+            t.bytes_removed as f64 / t.folder_bytes as f64
+        };
     }
 
     /// Ends the run with `status`.
@@ -340,6 +374,12 @@ impl Report {
             for p in &self.packages {
                 let name = format!("{} {}", p.id, p.version);
                 let files = plural(p.files_removed, "file");
+                // After a part-way failure, a package not finished is not "removed".
+                let verb = match p.files.iter().any(|f| f.action == FileOutcome::NotRemoved) {
+                    true if p.files_removed > 0 => "partly",
+                    true => "kept",
+                    false => verb,
+                };
                 let _ = write!(
                     out,
                     "{verb:>12} {name:<id_width$}  {files:>9}  {size:>9}  {manifests}",
@@ -421,6 +461,13 @@ impl Report {
                     if in_store > 0 {
                         let _ = write!(out, ", {in_store} already absent and in the store");
                     }
+                }
+                if !self.directories_removed.is_empty() {
+                    let _ = write!(
+                        out,
+                        "; removed {}",
+                        plural(self.directories_removed.len(), "empty folder")
+                    );
                 }
                 if self.status == Status::DryRun {
                     out.push_str("; dry run, nothing changed\n");

@@ -208,7 +208,9 @@ fn apply_inner(
             p = parent;
         }
     }
-    // Deepest first; remove_dir only succeeds on an empty folder, so anything else stays.
+    // With the folders an interrupted run already emptied. Deepest first; remove_dir only
+    // succeeds on an empty folder, so anything else stays.
+    parents.extend(plan.empty_dirs.iter().cloned());
     let mut parents: Vec<String> = parents.into_iter().collect();
     parents.sort_by_key(|p| std::cmp::Reverse(p.matches('/').count()));
     for parent in parents {

@@ -263,6 +263,9 @@ pub struct RemovalPlan {
     pub deps_edits: Vec<DepsEdit>,
     /// Manifest entries that match no package of the app.
     pub unused_manifest_packages: usize,
+    /// Folders holding planned files that will be empty once the trim is done, deepest first
+    /// (including ones an interrupted run already emptied).
+    pub empty_dirs: Vec<String>,
 }
 
 impl RemovalPlan {
@@ -284,7 +287,7 @@ impl RemovalPlan {
 
     /// True when applying would change nothing on disk.
     pub fn is_noop(&self) -> bool {
-        self.removals().is_empty() && self.deps_edits.is_empty()
+        self.removals().is_empty() && self.deps_edits.is_empty() && self.empty_dirs.is_empty()
     }
 }
 
@@ -498,8 +501,52 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     if let Some(refusal) = build_output(input, &packages) {
         plan.errors.push(refusal);
     }
+    plan.empty_dirs = dirs_left_empty(inventory, &packages);
     plan.packages = packages;
     plan
+}
+
+/// The folders above planned files that hold nothing once the planned removals are done.
+fn dirs_left_empty(inventory: &Inventory, packages: &[PlannedPackage]) -> Vec<String> {
+    let removed: HashSet<&str> = packages
+        .iter()
+        .flat_map(|p| &p.files)
+        .filter(|f| f.action == FileAction::Remove)
+        .map(|f| f.path.as_str())
+        .collect();
+    let ancestors = |path: &str| {
+        let mut out = Vec::new();
+        let mut p = path;
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            out.push(parent.to_string());
+            p = parent;
+        }
+        out
+    };
+    let mut candidates: HashSet<String> = packages
+        .iter()
+        .flat_map(|p| &p.files)
+        .flat_map(|f| ancestors(&f.path))
+        .filter(|d| inventory.get(d).is_some_and(|e| e.kind == EntryKind::Dir))
+        .collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    for (path, entry) in inventory.entries() {
+        if entry.kind != EntryKind::Dir && !removed.contains(path) {
+            for a in ancestors(path) {
+                candidates.remove(&a);
+            }
+        }
+    }
+    let mut dirs: Vec<String> = candidates.into_iter().collect();
+    dirs.sort_by(|a, b| {
+        b.matches('/')
+            .count()
+            .cmp(&a.matches('/').count())
+            .then(a.cmp(b))
+    });
+    dirs
 }
 
 /// A folder where every file the trim expects is already missing, while no trimmed package was

@@ -4,6 +4,8 @@
 use crate::formats::manifest::ManifestUnion;
 use crate::host::store::Store;
 use crate::inputs::PublishedApp;
+use std::collections::HashSet;
+
 use crate::report::{
     FileOutcome, FileReport, ListedVersion, ManifestReport, MismatchReport, PackageReport, Report,
 };
@@ -56,7 +58,6 @@ impl Report {
                 allowed: m.allowed,
             })
             .collect();
-        let mut seen = std::collections::HashSet::new();
         self.packages = plan
             .packages
             .iter()
@@ -93,10 +94,6 @@ impl Report {
                         }
                     })
                     .collect();
-                let removed: Vec<&FileReport> = files
-                    .iter()
-                    .filter(|f| f.action == FileOutcome::Remove && seen.insert(f.path.clone()))
-                    .collect();
                 PackageReport {
                     id: p.identity.id.to_string(),
                     version: p.identity.version.to_string(),
@@ -106,24 +103,13 @@ impl Report {
                         .iter()
                         .map(|&m| union.manifests[m].file_name())
                         .collect(),
-                    files_removed: removed.len(),
-                    bytes_removed: removed.iter().map(|f| f.size).sum(),
+                    files_removed: 0,
+                    bytes_removed: 0,
                     files,
                 }
             })
             .collect();
-        let t = &mut self.totals;
-        t.packages_trimmed = self.packages.len();
-        t.files_removed = self.packages.iter().map(|p| p.files_removed).sum();
-        t.bytes_removed = self.packages.iter().map(|p| p.bytes_removed).sum();
-        let all = || self.packages.iter().flat_map(|p| &p.files);
-        t.files_already_absent = all().filter(|f| f.action == FileOutcome::Absent).count();
-        t.files_kept = all().filter(|f| f.action == FileOutcome::Keep).count();
-        t.share_of_folder = if t.folder_bytes == 0 {
-            0.0
-        } else {
-            t.bytes_removed as f64 / t.folder_bytes as f64
-        };
+        self.recount();
     }
 
     pub(super) fn set_store_verification(&mut self, stores: &[Store], checked: &StoreVerification) {
@@ -160,8 +146,25 @@ impl Report {
         }
     }
 
+    /// What applying actually did: a file the plan meant to remove counts as removed only if it
+    /// was; one that disappeared meanwhile is absent, and one the run did not reach stays.
     pub(super) fn set_applied(&mut self, applied: &Applied) {
         self.deps_json_updated = applied.deps_updated;
         self.directories_removed = applied.dirs_removed.clone();
+        let removed: HashSet<&str> = applied.removed.iter().map(String::as_str).collect();
+        let vanished: HashSet<&str> = applied.vanished.iter().map(String::as_str).collect();
+        for file in self.packages.iter_mut().flat_map(|p| p.files.iter_mut()) {
+            if file.action != FileOutcome::Remove || removed.contains(file.path.as_str()) {
+                continue;
+            }
+            if vanished.contains(file.path.as_str()) {
+                file.action = FileOutcome::Absent;
+                file.reason = Some("it disappeared during the run".to_string());
+            } else {
+                file.action = FileOutcome::NotRemoved;
+                file.reason = Some("the run stopped before removing it".to_string());
+            }
+        }
+        self.recount();
     }
 }
