@@ -220,3 +220,26 @@ fn fifos_and_devices_as_inputs_are_refused_not_waited_on() {
         assert!(err.contains("not a regular file"), "{err}");
     }
 }
+
+/// Regression (issue 11): one over-long path in the folder refused the run with a message
+/// several KB long (the path, twice). The path is named once, shortened.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_over_long_path_is_named_briefly() {
+    let ex = Example::new();
+    // Created step by step, relative to each new folder, past PATH_MAX (4096).
+    // (A shell's `cd` tracks the logical path and gives up there; chdir(2) does not.)
+    let made = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os\nfor _ in range(20):\n    os.mkdir('d' * 250)\n    os.chdir('d' * 250)\nopen('f', 'w').write('x')",
+        ])
+        .current_dir(ex.publish())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = ex.run(&["-m", "manifests/aspnet.xml", "publish"]).code(2);
+    let err = stderr(&out);
+    assert!(err.len() < 600, "{} bytes: {err}", err.len());
+    out.stderr_has(&["error[TP1301]", "characters)", "File name too long"]);
+}

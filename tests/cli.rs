@@ -715,7 +715,7 @@ fn apply_stops_part_way_and_says_what_was_done() {
         &DepsDocument {
             path: &app.deps.path,
             text: &app.deps.text,
-            bom: app.deps_bom,
+            encoding: app.deps_encoding,
         },
         None,
         &Default::default(),
@@ -1293,7 +1293,7 @@ fn apply_planned(
     let deps = DepsDocument {
         path: &app.deps.path,
         text: &app.deps.text,
-        bom: app.deps_bom,
+        encoding: app.deps_encoding,
     };
     apply(&app.dir, the_plan, &deps, None, store_copies).1
 }
@@ -1510,4 +1510,46 @@ fn folders_emptied_by_an_interrupted_run_go_on_the_next_run() {
     ])
     .code(0)
     .stdout_has(&["already trimmed"]);
+}
+
+/// Regression (issue 11): a UTF-16 deps.json was rewritten as UTF-8 without its byte order mark.
+/// The rewrite keeps the file's encoding.
+#[test]
+fn a_utf16_deps_json_stays_utf16() {
+    for (bom, encode) in [
+        (&[0xFF, 0xFE], u16::to_le_bytes as fn(u16) -> [u8; 2]),
+        (&[0xFE, 0xFF], u16::to_be_bytes as fn(u16) -> [u8; 2]),
+    ] {
+        let ex = Example::new();
+        let path = ex.publish().join("App.deps.json");
+        let text = fs::read_to_string(&path).unwrap();
+        let utf16: Vec<u8> = bom
+            .iter()
+            .copied()
+            .chain(text.encode_utf16().flat_map(encode))
+            .collect();
+        fs::write(&path, utf16).unwrap();
+        ex.run(&["-m", "manifests/aspnet.xml", "publish"]).code(0);
+        let after = fs::read(&path).unwrap();
+        assert_eq!(&after[..2], bom, "the byte order mark stays");
+        let units: Vec<u16> = after[2..]
+            .chunks(2)
+            .map(|c| {
+                if bom[0] == 0xFF {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        let decoded = String::from_utf16(&units).unwrap();
+        assert!(
+            decoded.contains("\"runtimeStoreManifestName\": \"aspnet.xml\""),
+            "{decoded}"
+        );
+        assert_eq!(
+            decoded.replace(",\n      \"runtimeStoreManifestName\": \"aspnet.xml\"", ""),
+            text
+        );
+    }
 }

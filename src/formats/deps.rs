@@ -329,6 +329,19 @@ impl DepsFile {
             }
         })?;
         let crlf = text.contains("\r\n");
+        // serde_json keeps the last of two equal keys in a plain value: refuse them here too, as
+        // everywhere else, since the host and the SDK may read another one.
+        if let Ok(Some(members)) = crate::formats::jsonspan::members_at(&text, &["runtimeTarget"]) {
+            let mut seen = std::collections::HashSet::new();
+            if let Some(dup) = members.iter().find(|m| !seen.insert(m.key.as_str())) {
+                let (line, column) = LineIndex::new(&text).line_col(dup.key_start);
+                return Err(DepsError::Json {
+                    path: path.to_path_buf(),
+                    location: Location { line, column },
+                    message: format!("duplicate key `{}` in runtimeTarget", dup.key),
+                });
+            }
+        }
         let target_name = match &raw.runtime_target {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Object(o)) => o

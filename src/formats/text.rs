@@ -18,6 +18,47 @@ pub enum DecodeError {
 
 /// Decodes a text file as .NET readers do: a UTF-8 BOM is skipped, a UTF-16 BOM (either byte
 /// order) switches to UTF-16, anything else must be UTF-8.
+/// How a text file was stored, so a rewrite stores it the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    /// The encoding [`decode`] reads `bytes` in (by their byte order mark).
+    pub fn of(bytes: &[u8]) -> Encoding {
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            Encoding::Utf8Bom
+        } else if bytes.starts_with(b"\xFF\xFE") {
+            Encoding::Utf16Le
+        } else if bytes.starts_with(b"\xFE\xFF") {
+            Encoding::Utf16Be
+        } else {
+            Encoding::Utf8
+        }
+    }
+
+    /// `text` stored in this encoding, with its byte order mark.
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        match self {
+            Encoding::Utf8 => text.as_bytes().to_vec(),
+            Encoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+            Encoding::Utf16Le => [0xFF, 0xFE]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect(),
+            Encoding::Utf16Be => [0xFE, 0xFF]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+                .collect(),
+        }
+    }
+}
+
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(rest, 3).map(Cow::Borrowed);

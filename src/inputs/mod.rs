@@ -146,7 +146,8 @@ pub struct PublishedApp {
     pub dir: PathBuf,
     pub deps: DepsFile,
     /// The deps.json started with a UTF-8 BOM (kept on rewrite).
-    pub deps_bom: bool,
+    /// How deps.json is stored (UTF-8, with or without BOM, or UTF-16), kept on rewrite.
+    pub deps_encoding: crate::formats::text::Encoding,
     pub runtime_config: RuntimeConfig,
     pub runtime_config_path: PathBuf,
     pub inventory: Inventory,
@@ -193,7 +194,7 @@ pub fn read_published_app(
     let (described, inventory) = rayon::join(|| read_app_files(dir, &deps_path), || scan(dir));
     let AppFiles {
         deps,
-        deps_bom,
+        deps_encoding,
         runtime_config,
         runtime_config_path,
     } = described?;
@@ -201,7 +202,7 @@ pub fn read_published_app(
     Ok(PublishedApp {
         dir: dir.to_path_buf(),
         deps,
-        deps_bom,
+        deps_encoding,
         runtime_config,
         runtime_config_path,
         inventory,
@@ -211,7 +212,7 @@ pub fn read_published_app(
 /// What the app's own files say: the deps.json and the runtimeconfig beside it.
 struct AppFiles {
     deps: DepsFile,
-    deps_bom: bool,
+    deps_encoding: crate::formats::text::Encoding,
     runtime_config: RuntimeConfig,
     runtime_config_path: PathBuf,
 }
@@ -250,10 +251,10 @@ fn read_app_files(dir: &Path, deps_path: &Path) -> Result<AppFiles, Diagnostic> 
     };
     let runtime_config =
         RuntimeConfig::parse(&runtime_config_path, &rc_bytes).map_err(|e| e.to_diagnostic())?;
-    let deps_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let deps_encoding = crate::formats::text::Encoding::of(&bytes);
     Ok(AppFiles {
         deps,
-        deps_bom,
+        deps_encoding,
         runtime_config,
         runtime_config_path,
     })
@@ -261,15 +262,35 @@ fn read_app_files(dir: &Path, deps_path: &Path) -> Result<AppFiles, Diagnostic> 
 
 fn scan(dir: &Path) -> Result<Inventory, Diagnostic> {
     Inventory::scan(dir).map_err(|e| {
+        // The entry is named once, in the diagnostic's file, and shortened there: a single
+        // path of several KB used to fill the screen twice.
+        let path = e
+            .path()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.to_path_buf());
+        let message = e
+            .io_error()
+            .map(|io| io.to_string())
+            .unwrap_or_else(|| "a symbolic link loop".to_string());
         PublishDirError::Scan {
-            path: e
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| dir.to_path_buf()),
-            message: e.to_string(),
+            path: shorten_path(&path),
+            message,
         }
         .to_diagnostic()
     })
+}
+
+/// `path` when it is short; else its start and end around `...`, so a message stays readable.
+fn shorten_path(path: &Path) -> PathBuf {
+    const KEEP: usize = 80;
+    let text = path.to_string_lossy();
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 2 * KEEP + 3 {
+        return path.to_path_buf();
+    }
+    let head: String = chars[..KEEP].iter().collect();
+    let tail: String = chars[chars.len() - KEEP..].iter().collect();
+    PathBuf::from(format!("{head}...{tail} ({} characters)", chars.len()))
 }
 
 /// The file system root and the user's home are never publish folders, whatever they contain.

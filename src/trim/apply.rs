@@ -93,17 +93,15 @@ impl ToDiagnostic for ApplyError {
 pub struct DepsDocument<'a> {
     pub path: &'a Path,
     pub text: &'a str,
-    pub bom: bool,
+    pub encoding: crate::formats::text::Encoding,
 }
 
 impl DepsDocument<'_> {
-    /// The deps.json text with these runtimeStoreManifestName edits, its BOM kept.
-    fn with_manifest_names(&self, edits: &[(&str, &str)]) -> Result<String, EditError> {
-        let mut text = depsedit::set_manifest_names(self.text, edits)?;
-        if self.bom {
-            text.insert(0, '\u{feff}');
-        }
-        Ok(text)
+    /// The deps.json bytes with these runtimeStoreManifestName edits, stored as the original
+    /// was (UTF-8 with or without BOM, or UTF-16 with its BOM).
+    fn with_manifest_names(&self, edits: &[(&str, &str)]) -> Result<Vec<u8>, EditError> {
+        let text = depsedit::set_manifest_names(self.text, edits)?;
+        Ok(self.encoding.encode(&text))
     }
 }
 
@@ -159,11 +157,9 @@ fn apply_inner(
             .collect();
         let text = deps.with_manifest_names(&edits)?;
         Some(
-            atomic_file::prepare(deps_path, text.as_bytes()).map_err(|source| {
-                ApplyError::WriteTemp {
-                    path: deps_path.to_path_buf(),
-                    source,
-                }
+            atomic_file::prepare(deps_path, &text).map_err(|source| ApplyError::WriteTemp {
+                path: deps_path.to_path_buf(),
+                source,
             })?,
         )
     };
@@ -322,7 +318,7 @@ fn record_what_is_gone(
     let written = deps
         .with_manifest_names(&complete)
         .map_err(|e| e.to_string())
-        .and_then(|text| atomic_file::write(deps.path, text.as_bytes()).map_err(|e| e.to_string()));
+        .and_then(|bytes| atomic_file::write(deps.path, &bytes).map_err(|e| e.to_string()));
     match written {
         Ok(()) => {
             applied.deps_updated = true;

@@ -377,7 +377,7 @@ fn apply_plan(
     let deps = apply::DepsDocument {
         path: &app.deps.path,
         text: &app.deps.text,
-        bom: app.deps_bom,
+        encoding: app.deps_encoding,
     };
     let (applied, result) = apply::apply(
         &app.dir,
