@@ -88,6 +88,9 @@ pub enum Command {
         /// The folder given to --backup.
         #[arg(value_name = "BACKUP_DIR")]
         backup: PathBuf,
+        /// Restore into this folder instead of the one the backup was made from (which moved).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
         #[command(flatten)]
         out: OutputArgs,
     },

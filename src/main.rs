@@ -24,9 +24,9 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code)
         }
         Some(Command::Manifest(m)) => manifest(m),
-        Some(Command::Restore { backup, out }) => {
+        Some(Command::Restore { backup, to, out }) => {
             let output = Output::from(&out);
-            match trim_publish::trim::restore(&backup, &Terminal::new(&output)) {
+            match trim_publish::trim::restore(&backup, to.as_deref(), &Terminal::new(&output)) {
                 Ok(r) => {
                     output.emit(
                         &[],

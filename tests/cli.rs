@@ -1105,7 +1105,7 @@ fn backup_refuses_a_used_or_inner_folder_and_restore_refuses_conflicts() {
     fs::write(ex.publish().join("Acme.Greeter.dll"), "rebuilt").unwrap();
     let mid = ex.snapshot();
     let out = ex.run(&["restore", "b"]).code(2);
-    out.stderr_has(&["would overwrite 1 file(s)"]);
+    out.stderr_has(&["nothing was restored: 1 problem(s), e.g. Acme.Greeter.dll is in the folder with other content"]);
     assert_eq!(ex.snapshot(), mid);
     assert!(ex.root.join("b/trim-publish-journal.json").exists());
     let out = ex.run(&["restore", "manifests"]).code(2);
@@ -1552,4 +1552,110 @@ fn a_utf16_deps_json_stays_utf16() {
             text
         );
     }
+}
+
+/// Trims the example into a backup folder `b` and returns the folder's snapshot before the trim.
+fn trimmed_with_backup(ex: &Example) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let before = ex.snapshot();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "-m",
+        "manifests/shared.xml",
+        "--backup",
+        "b",
+        "publish",
+    ])
+    .code(0);
+    before
+}
+
+/// Regression (issue 11): a backup copy truncated by a full disk or a kill was "restored" as a
+/// short file, or a missing one as success, and the backup deleted. Restore checks every byte
+/// against the journal first, restores nothing and keeps the backup.
+#[test]
+fn restore_refuses_damaged_or_missing_backup_copies_and_keeps_the_backup() {
+    let ex = Example::new();
+    trimmed_with_backup(&ex);
+    let copy = ex.root.join("b/files/Newtonsoft.Json.dll");
+    let full = fs::read(&copy).unwrap();
+    fs::write(&copy, &full[..full.len() / 2]).unwrap();
+    let mid = ex.snapshot();
+    ex.run(&["restore", "b"]).code(2).stderr_has(&[
+        "the backup copy of Newtonsoft.Json.dll is damaged or incomplete",
+        "The backup is kept",
+    ]);
+    assert_eq!(ex.snapshot(), mid);
+    fs::remove_file(&copy).unwrap();
+    ex.run(&["restore", "b"])
+        .code(2)
+        .stderr_has(&["Newtonsoft.Json.dll is neither in the backup nor in the folder"]);
+    assert_eq!(ex.snapshot(), mid);
+    assert!(ex.root.join("b/trim-publish-journal.json").exists());
+}
+
+/// Regression (issue 11): restore into a moved publish folder recreated a fragment at the old
+/// path and deleted the backup. It refuses and says how to restore where the folder is now.
+#[test]
+fn restore_into_a_moved_folder_refuses_then_restores_with_to() {
+    let ex = Example::new();
+    let before = trimmed_with_backup(&ex);
+    fs::rename(ex.publish(), ex.root.join("moved")).unwrap();
+    ex.run(&["restore", "b"])
+        .code(2)
+        .stderr_has(&["does not exist", "--to DIR"]);
+    assert!(!ex.publish().exists(), "no fragment at the old path");
+    ex.run(&["restore", "b", "--to", "moved"]).code(0);
+    assert_eq!(snapshot(&ex.root.join("moved")), before);
+    assert!(!ex.root.join("b").exists());
+}
+
+/// Regression (issue 11): restore overwrote a deps.json edited after the trim, and trusted the
+/// journal's `publishDir` and `depsFile` (a tampered journal wrote outside the folder).
+#[test]
+fn restore_refuses_an_edited_deps_json_and_a_tampered_journal() {
+    let ex = Example::new();
+    trimmed_with_backup(&ex);
+    let deps = ex.publish().join("App.deps.json");
+    let trimmed = fs::read(&deps).unwrap();
+    patch(&deps, "\"serviceable\": true", "\"serviceable\": false");
+    ex.run(&["restore", "b"])
+        .code(2)
+        .stderr_has(&["App.deps.json was edited after the trim"]);
+    fs::write(&deps, &trimmed).unwrap();
+
+    let journal_path = ex.root.join("b/trim-publish-journal.json");
+    let journal = fs::read_to_string(&journal_path).unwrap();
+    fs::write(
+        &journal_path,
+        journal.replace(
+            "\"depsFile\": \"App.deps.json\"",
+            "\"depsFile\": \"../../outside.deps.json\"",
+        ),
+    )
+    .unwrap();
+    ex.run(&["restore", "b"])
+        .code(2)
+        .stderr_has(&["is not a deps.json file name"]);
+    let elsewhere = ex.root.join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let outside = serde_json::to_string(&elsewhere).unwrap();
+    fs::write(
+        &journal_path,
+        journal.replace(
+            &serde_json::to_string(&fs::canonicalize(ex.publish()).unwrap()).unwrap(),
+            &outside,
+        ),
+    )
+    .unwrap();
+    ex.run(&["restore", "b"])
+        .code(2)
+        .stderr_has(&["it is not the publish folder this backup was made from"]);
+    assert_eq!(
+        fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written elsewhere"
+    );
+    fs::write(&journal_path, &journal).unwrap();
+    ex.run(&["restore", "b"]).code(0);
 }

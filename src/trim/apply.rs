@@ -335,17 +335,36 @@ const JOURNAL: &str = "trim-publish-journal.json";
 const BACKUP_FILES: &str = "files";
 const BACKUP_DEPS: &str = "deps";
 
-/// What a backup folder holds, written before the first file moves.
+/// What a backup folder holds, written (durably) before the first file moves. Restore treats
+/// it as untrusted input: every path is checked, and every byte against these digests.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Journal {
     schema_version: u32,
-    /// Absolute.
+    /// Absolute; `restore --to` restores elsewhere.
     publish_dir: PathBuf,
-    /// The deps.json file name; its original bytes are in `deps/`.
+    /// The deps.json file name (a name, never a path); its original bytes are in `deps/`.
     deps_file: String,
+    /// BLAKE3 of the original deps.json.
+    deps_blake3: String,
     /// Files moved into `files/`, relative to the publish folder.
-    files: Vec<String>,
+    files: Vec<JournalFile>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JournalFile {
+    path: String,
+    size: u64,
+    blake3: String,
+}
+
+const JOURNAL_SCHEMA: u32 = 2;
+
+fn blake3_of(path: &Path) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(fs::File::open(path)?)?;
+    Ok(hasher.finalize().to_hex().to_string())
 }
 
 /// An empty (or new) folder outside the publish folder gets the journal and the original deps.json.
@@ -377,15 +396,30 @@ fn prepare_backup(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or("the deps file has no name")?;
-    fs::copy(deps_path, backup.join(BACKUP_DEPS).join(&name)).map_err(|e| e.to_string())?;
+    let deps_bytes = fs::read(deps_path).map_err(|e| e.to_string())?;
+    atomic_file::write(&backup.join(BACKUP_DEPS).join(&name), &deps_bytes)
+        .map_err(|e| e.to_string())?;
+    // Every file is hashed now, so that each copy can be proven complete before its original
+    // goes, and restore can prove it put back the same bytes.
+    let mut files = Vec::new();
+    for (relative, size) in plan.removals() {
+        let blake3 = blake3_of(&publish.join(relative))
+            .map_err(|e| format!("cannot read {relative}: {e}"))?;
+        files.push(JournalFile {
+            path: relative.to_string(),
+            size,
+            blake3,
+        });
+    }
     let journal = Journal {
-        schema_version: 1,
+        schema_version: JOURNAL_SCHEMA,
         publish_dir: publish_abs,
         deps_file: name,
-        files: plan.removals().iter().map(|(p, _)| p.to_string()).collect(),
+        deps_blake3: blake3::hash(&deps_bytes).to_hex().to_string(),
+        files,
     };
     let text = serde_json::to_string_pretty(&journal).map_err(|e| e.to_string())?;
-    fs::write(backup.join(JOURNAL), text).map_err(|e| e.to_string())
+    atomic_file::write(&backup.join(JOURNAL), text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// Where `path` would be with links resolved, for a path that may not exist yet.
@@ -408,7 +442,11 @@ fn real_path(path: &Path) -> std::io::Result<PathBuf> {
     Ok(real)
 }
 
-/// Moves a file, across file systems too (copy, sync, remove).
+/// Moves a file into the backup, across file systems too. Across file systems the copy is
+/// written under a temporary name, synced and checked to be complete (its size) before it takes
+/// its name, and only then does the original go (restore then checks every byte against the
+/// journal's BLAKE3): a full disk or a kill
+/// leaves the original in the folder and no file under the backup's name.
 fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
     if let Some(parent) = to.parent() {
         fs::create_dir_all(parent)?;
@@ -417,8 +455,7 @@ fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(e),
         Err(_) => {
-            fs::copy(from, to)?;
-            fs::File::open(to)?.sync_all()?;
+            atomic_file::copy(from, to)?;
             fs::remove_file(from)
         }
     }
@@ -434,12 +471,14 @@ pub enum RestoreError {
     },
     #[error("the backup journal is damaged: {message}")]
     BadJournal { path: PathBuf, message: String },
-    #[error("restoring would overwrite {count} file(s) that differ from the backup, e.g. {first}; nothing was restored. Move them away first")]
+    #[error("nothing was restored: {count} problem(s), e.g. {first}. The backup is kept")]
     Conflicts {
         path: PathBuf,
         count: usize,
         first: String,
     },
+    #[error("the publish folder {} does not exist or is not a folder (moved?); nothing was restored. Restore into where it is now with `trim-publish restore BACKUP --to DIR`", path.display())]
+    NoPublishDir { path: PathBuf },
     #[error("restoring stopped at {}: {source}; the files restored so far are in place and the rest are still in the backup, so run restore again", path.display())]
     Io {
         path: PathBuf,
@@ -454,6 +493,7 @@ impl ToDiagnostic for RestoreError {
             RestoreError::NoJournal { path, .. }
             | RestoreError::BadJournal { path, .. }
             | RestoreError::Conflicts { path, .. }
+            | RestoreError::NoPublishDir { path }
             | RestoreError::Io { path, .. } => path,
         };
         Diagnostic::error(crate::diagnostic::codes::RESTORE_FAILED, self.to_string()).in_file(path)
@@ -468,11 +508,21 @@ pub struct Restored {
     pub files: usize,
 }
 
-/// Puts a backup made with `--backup` back into its publish folder, byte for byte (deps.json
-/// included), then removes the backup. Refuses, changing nothing, when a file it would restore
-/// exists with other content.
+/// Puts a backup made with `--backup` back, byte for byte (deps.json included), into its publish
+/// folder or `to`, then removes the backup.
+///
+/// The journal is checked like any input (file names, safe relative paths, digests). Before
+/// anything changes, every file is accounted for: its backup copy is complete, or it is already
+/// back in the folder with the same bytes; a file in the folder with other bytes, or a deps.json
+/// edited since the trim (beyond the `runtimeStoreManifestName` names it added), is a conflict
+/// and nothing is restored. Files are copied back, not moved, and the backup is removed only
+/// when every file and deps.json are verified in place.
 /// `waiting` is called when another run holds the folder's lock.
-pub fn restore(backup: &Path, waiting: &dyn Fn(&Path)) -> Result<Restored, RestoreError> {
+pub fn restore(
+    backup: &Path,
+    to: Option<&Path>,
+    waiting: &dyn Fn(&Path),
+) -> Result<Restored, RestoreError> {
     let journal_path = backup.join(JOURNAL);
     let text =
         crate::inputs::file::read_regular_text(&journal_path, crate::inputs::file::MAX_DEPS_JSON)
@@ -480,65 +530,192 @@ pub fn restore(backup: &Path, waiting: &dyn Fn(&Path)) -> Result<Restored, Resto
             path: backup.to_path_buf(),
             source,
         })?;
-    let journal: Journal = serde_json::from_str(&text).map_err(|e| RestoreError::BadJournal {
+    let bad = |message: String| RestoreError::BadJournal {
         path: journal_path.clone(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let journal: Journal = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if journal.schema_version != JOURNAL_SCHEMA {
+        return Err(bad(format!(
+            "schema version {} (this trim-publish reads {JOURNAL_SCHEMA}); restore with the version that made it",
+            journal.schema_version
+        )));
+    }
+    let plain_name =
+        |n: &str| !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\', '\0']);
+    if !plain_name(&journal.deps_file) || !journal.deps_file.ends_with(".deps.json") {
+        return Err(bad(format!(
+            "`{}` is not a deps.json file name",
+            journal.deps_file
+        )));
+    }
     for f in &journal.files {
-        if crate::trim::plan::check_relative(f).is_err() {
-            return Err(RestoreError::BadJournal {
-                path: journal_path,
-                message: format!("unsafe path `{f}`"),
-            });
+        if crate::trim::plan::check_relative(&f.path).is_err() {
+            return Err(bad(format!("unsafe path `{}`", f.path)));
         }
     }
-    let publish = &journal.publish_dir;
-    let _lock =
-        crate::trim::lock::FolderLock::acquire(publish, || waiting(publish)).map_err(|source| {
-            RestoreError::Io {
-                path: publish.clone(),
-                source,
-            }
-        })?;
-    let saved = |f: &String| backup.join(BACKUP_FILES).join(f);
-    let conflicts: Vec<&String> = journal
-        .files
-        .iter()
-        .filter(|f| saved(f).exists() && publish.join(f).exists())
-        .filter(|f| fs::read(saved(f)).ok() != fs::read(publish.join(f)).ok())
-        .collect();
-    if let Some(first) = conflicts.first() {
-        return Err(RestoreError::Conflicts {
-            path: publish.clone(),
-            count: conflicts.len(),
-            first: first.to_string(),
-        });
+    let publish = to.map_or_else(|| journal.publish_dir.clone(), Path::to_path_buf);
+    if !fs::symlink_metadata(&publish).is_ok_and(|m| m.file_type().is_dir()) {
+        return Err(RestoreError::NoPublishDir { path: publish });
     }
+    let _lock = crate::trim::lock::FolderLock::acquire(&publish, || waiting(&publish)).map_err(
+        |source| RestoreError::Io {
+            path: publish.clone(),
+            source,
+        },
+    )?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| RestoreError::Io { path, source }
     };
-    let mut files = 0;
+    let saved = |f: &JournalFile| backup.join(BACKUP_FILES).join(&f.path);
+    let same = |path: &Path, digest: &str| blake3_of(path).is_ok_and(|d| d == digest);
+
+    // 1. Account for everything; change nothing yet.
+    let mut problems = Vec::new();
+    let mut to_copy = Vec::new();
     for f in &journal.files {
-        let from = saved(f);
-        if !from.exists() {
-            continue; // restored by an earlier, interrupted run
-        }
-        let to = publish.join(f);
-        if to.exists() {
-            fs::remove_file(&from).map_err(io(&from))?;
+        let target = publish.join(&f.path);
+        if let Err(why) = no_link_on_the_way(&publish, &f.path) {
+            problems.push(format!("{}: {why}", f.path));
+        } else if fs::symlink_metadata(&target).is_ok() {
+            if !same(&target, &f.blake3) {
+                problems.push(format!("{} is in the folder with other content", f.path));
+            }
+        } else if same(&saved(f), &f.blake3) {
+            to_copy.push(f);
+        } else if saved(f).exists() {
+            problems.push(format!(
+                "the backup copy of {} is damaged or incomplete",
+                f.path
+            ));
         } else {
-            move_file(&from, &to).map_err(io(&to))?;
+            problems.push(format!(
+                "{} is neither in the backup nor in the folder",
+                f.path
+            ));
         }
-        files += 1;
     }
     let original = backup.join(BACKUP_DEPS).join(&journal.deps_file);
+    let original_bytes = fs::read(&original).map_err(io(&original))?;
+    if blake3::hash(&original_bytes).to_hex().as_str() != journal.deps_blake3 {
+        problems.push(format!(
+            "the backup copy of {} is damaged",
+            journal.deps_file
+        ));
+    }
     let deps_path = publish.join(&journal.deps_file);
-    let bytes = fs::read(&original).map_err(io(&original))?;
-    atomic_file::write(&deps_path, &bytes).map_err(io(&deps_path))?;
+    // The folder must be the one this backup came from: its deps.json is the original, or the
+    // original plus the names the trim added. That also keeps a tampered `publishDir` from
+    // pointing restore at any other folder.
+    match fs::read(&deps_path) {
+        Ok(current) if current == original_bytes => {}
+        Ok(current) if only_manifest_names_added(&original_bytes, &current) => {}
+        Ok(_) => problems.push(format!(
+            "{} was edited after the trim (more than the runtimeStoreManifestName names it added)",
+            journal.deps_file
+        )),
+        Err(_) => problems.push(format!(
+            "{} has no {}: it is not the publish folder this backup was made from (use --to DIR)",
+            publish.display(),
+            journal.deps_file
+        )),
+    }
+    if let Some(first) = problems.first() {
+        return Err(RestoreError::Conflicts {
+            path: publish.clone(),
+            count: problems.len(),
+            first: first.clone(),
+        });
+    }
+
+    // 2. Copy back, then put the original deps.json in place.
+    for f in &to_copy {
+        let target = publish.join(&f.path);
+        create_dirs_below(&publish, &f.path).map_err(io(&target))?;
+        atomic_file::copy(&saved(f), &target).map_err(io(&target))?;
+    }
+    atomic_file::write(&deps_path, &original_bytes).map_err(io(&deps_path))?;
+
+    // 3. Only when every byte is back does the backup go.
+    let unverified: Vec<&str> = journal
+        .files
+        .iter()
+        .filter(|f| !same(&publish.join(&f.path), &f.blake3))
+        .map(|f| f.path.as_str())
+        .collect();
+    if let Some(first) = unverified.first() {
+        return Err(RestoreError::Conflicts {
+            path: publish.clone(),
+            count: unverified.len(),
+            first: format!("{first} does not hold the backed-up bytes after restoring"),
+        });
+    }
     fs::remove_dir_all(backup).map_err(io(backup))?;
     Ok(Restored {
-        publish_dir: publish.clone(),
-        files,
+        publish_dir: publish,
+        files: to_copy.len(),
     })
+}
+
+/// Every folder on the way to `relative` below `dir` is a real folder or does not exist yet.
+fn no_link_on_the_way(dir: &Path, relative: &str) -> Result<(), String> {
+    let mut at = dir.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_dir() => {}
+            Ok(_) => {
+                return Err(format!(
+                    "{} is not a folder (a link or a file)",
+                    at.display()
+                ))
+            }
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Creates the missing folders on the way to `relative`, refusing any link.
+fn create_dirs_below(dir: &Path, relative: &str) -> std::io::Result<()> {
+    let mut at = dir.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_dir() => {}
+            Ok(_) => {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a folder",
+                    at.display()
+                )))
+            }
+            Err(_) => fs::create_dir(&at)?,
+        }
+    }
+    Ok(())
+}
+
+/// Whether `current` is `original` plus `runtimeStoreManifestName` properties and nothing else:
+/// what a trim (complete or part-way) writes, and so safe for restore to replace.
+fn only_manifest_names_added(original: &[u8], current: &[u8]) -> bool {
+    let parse = |b: &[u8]| -> Option<serde_json::Value> {
+        serde_json::from_str(&crate::formats::text::decode(b).ok()?).ok()
+    };
+    let (Some(original), Some(mut current)) = (parse(original), parse(current)) else {
+        return false;
+    };
+    if let Some(libraries) = current.get_mut("libraries").and_then(|l| l.as_object_mut()) {
+        for (key, lib) in libraries.iter_mut() {
+            let had = original["libraries"][key]
+                .get("runtimeStoreManifestName")
+                .is_some();
+            if let (false, Some(o)) = (had, lib.as_object_mut()) {
+                o.remove("runtimeStoreManifestName");
+            }
+        }
+    }
+    current == original
 }

@@ -42,6 +42,31 @@ pub fn prepare(target: &Path, bytes: &[u8]) -> io::Result<Prepared> {
     Ok(prepared)
 }
 
+/// Copies `from` to `target` the same way: a new file beside the target, synced, checked to
+/// have the source's size, then renamed into place.
+pub fn copy(from: &Path, target: &Path) -> io::Result<()> {
+    let (temp, mut file) = create_beside(target)?;
+    let mut prepared = Prepared {
+        temp,
+        target: target.to_path_buf(),
+        identity: (0, 0),
+        committed: false,
+    };
+    let mut source = File::open(from)?;
+    let copied = io::copy(&mut source, &mut file)?;
+    let expected = source.metadata()?.len();
+    if copied != expected {
+        return Err(io::Error::other(format!(
+            "copied {copied} of {expected} bytes of {}",
+            from.display()
+        )));
+    }
+    file.set_permissions(source.metadata()?.permissions())?;
+    file.sync_all()?;
+    prepared.identity = identity(&file.metadata()?);
+    prepared.commit()
+}
+
 /// [`prepare`] and [`Prepared::commit`] in one step.
 pub fn write(target: &Path, bytes: &[u8]) -> io::Result<()> {
     prepare(target, bytes)?.commit()

@@ -397,7 +397,12 @@ fn apply_plan(
     })
 }
 
-/// `trim-publish restore BACKUP_DIR`: puts back what a `--backup` trim moved out.
-pub fn restore(backup: &Path, observer: &dyn Observer) -> Result<apply::Restored, Diagnostic> {
-    apply::restore(backup, &|dir| observer.waiting_for_lock(dir)).map_err(|e| e.to_diagnostic())
+/// `trim-publish restore BACKUP_DIR [--to DIR]`: puts back what a `--backup` trim moved out,
+/// into its publish folder or `to`.
+pub fn restore(
+    backup: &Path,
+    to: Option<&Path>,
+    observer: &dyn Observer,
+) -> Result<apply::Restored, Diagnostic> {
+    apply::restore(backup, to, &|dir| observer.waiting_for_lock(dir)).map_err(|e| e.to_diagnostic())
 }
