@@ -245,10 +245,7 @@ fn still_as_planned(
                 .to_string(),
         );
     }
-    let mut at = dir.to_path_buf();
-    let parts: Vec<&str> = relative.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        at.push(part);
+    for at in folders_on_the_way(dir, relative) {
         if !is_real_dir(&at) {
             return Err(format!(
                 "has a symbolic link or a file on the way ({}) that was a folder when the trim was planned",
@@ -658,12 +655,23 @@ pub fn restore(
     })
 }
 
+/// The folders on the way to `relative` (a `/`-separated path below `dir`), outermost first.
+fn folders_on_the_way(dir: &Path, relative: &str) -> Vec<PathBuf> {
+    let mut at = dir.to_path_buf();
+    let mut parts: Vec<&str> = relative.split('/').collect();
+    parts.pop();
+    parts
+        .into_iter()
+        .map(|part| {
+            at.push(part);
+            at.clone()
+        })
+        .collect()
+}
+
 /// Every folder on the way to `relative` below `dir` is a real folder or does not exist yet.
 fn no_link_on_the_way(dir: &Path, relative: &str) -> Result<(), String> {
-    let mut at = dir.to_path_buf();
-    let parts: Vec<&str> = relative.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        at.push(part);
+    for at in folders_on_the_way(dir, relative) {
         match fs::symlink_metadata(&at) {
             Ok(m) if m.file_type().is_dir() => {}
             Ok(_) => {
@@ -680,19 +688,10 @@ fn no_link_on_the_way(dir: &Path, relative: &str) -> Result<(), String> {
 
 /// Creates the missing folders on the way to `relative`, refusing any link.
 fn create_dirs_below(dir: &Path, relative: &str) -> std::io::Result<()> {
-    let mut at = dir.to_path_buf();
-    let parts: Vec<&str> = relative.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        at.push(part);
-        match fs::symlink_metadata(&at) {
-            Ok(m) if m.file_type().is_dir() => {}
-            Ok(_) => {
-                return Err(std::io::Error::other(format!(
-                    "{} is not a folder",
-                    at.display()
-                )))
-            }
-            Err(_) => fs::create_dir(&at)?,
+    no_link_on_the_way(dir, relative).map_err(std::io::Error::other)?;
+    for at in folders_on_the_way(dir, relative) {
+        if fs::symlink_metadata(&at).is_err() {
+            fs::create_dir(&at)?;
         }
     }
     Ok(())
