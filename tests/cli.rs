@@ -1659,3 +1659,73 @@ fn restore_refuses_an_edited_deps_json_and_a_tampered_journal() {
     fs::write(&journal_path, &journal).unwrap();
     ex.run(&["restore", "b"]).code(0);
 }
+
+/// Regression (issue 11): an unwritable `--summary` path returned exit 2 ("nothing changed")
+/// after the folder had been trimmed. The run's outcome stands and the exit code says the
+/// folder changed (3); without a change it is 2.
+#[test]
+fn an_unwritable_summary_never_claims_nothing_changed() {
+    let ex = Example::new();
+    let summary = ex.root.join("no-such-folder/summary.md");
+    let summary = summary.to_str().unwrap();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--summary",
+        summary,
+        "publish",
+    ])
+    .code(3)
+    .stderr_has(&["error[TP3003]: cannot write the summary"]);
+    assert!(
+        !ex.publish().join("Acme.Greeter.dll").exists(),
+        "the trim itself happened"
+    );
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--summary",
+        summary,
+        "publish",
+    ])
+    .code(2)
+    .stderr_has(&["error[TP3003]"]);
+}
+
+/// A backup on another file system (here /dev/shm, a tmpfs) takes the copy path: each file is
+/// copied under a temporary name, synced and size-checked before the original goes. A partial
+/// copy left by a killed run (a temporary name) is ignored by restore, which puts everything
+/// back byte for byte.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_backup_on_another_file_system_round_trips() {
+    use std::os::unix::fs::MetadataExt;
+    let shm = std::path::Path::new("/dev/shm");
+    let ex = Example::new();
+    assert!(
+        shm.is_dir() && fs::metadata(shm).unwrap().dev() != fs::metadata(&ex.root).unwrap().dev(),
+        "this test needs /dev/shm on a file system other than the temporary folder's"
+    );
+    let backup = tempfile::TempDir::new_in(shm).unwrap();
+    let b = backup.path().join("b");
+    let before = ex.snapshot();
+    ex.run(&[
+        "-m",
+        "manifests/aspnet.xml",
+        "--backup",
+        b.to_str().unwrap(),
+        "publish",
+    ])
+    .code(0);
+    assert!(!ex.publish().join("Acme.Greeter.dll").exists());
+    assert!(b.join("files/Acme.Greeter.dll").is_file());
+    // What a copy killed part-way leaves: a temporary name, never the file's own.
+    fs::write(
+        b.join("files/.Acme.Greeter.dll.0123456789abcdef.tmp"),
+        "partial",
+    )
+    .unwrap();
+    ex.run(&["restore", b.to_str().unwrap()]).code(0);
+    assert_eq!(ex.snapshot(), before);
+    assert!(!b.exists());
+}
