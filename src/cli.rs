@@ -110,7 +110,7 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["from_store", "from_deps", "diff"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["from_store", "from_deps", "diff", "from_apps"])))]
 pub struct ManifestArgs {
     /// Describe this store: every {id}/{version} folder under its {arch}/{tfm} (for hosts whose
     /// manifest was lost). DIR is the store root or the {arch}/{tfm} folder itself.
@@ -121,6 +121,20 @@ pub struct ManifestArgs {
     /// store that serves the app, or with --as csproj the project `dotnet store --manifest` takes.
     #[arg(long, value_name = "APP.deps.json")]
     pub from_deps: Option<PathBuf>,
+
+    /// Plan the store a fleet shares: the packages (id and exact version) that at least
+    /// --min-apps of these untrimmed, framework-dependent publish folders use, with what each
+    /// app and the fleet save (a summary on stderr; --format json for all of it).
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub from_apps: Vec<PathBuf>,
+
+    /// With --from-apps: how many apps must use a package for the store to carry it.
+    #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), requires = "from_apps")]
+    pub min_apps: u32,
+
+    /// With --from-apps: write one manifest per {arch}/{tfm} group, to DIR/{arch}/{tfm}/.
+    #[arg(long, value_name = "DIR", requires = "from_apps")]
+    pub out_dir: Option<PathBuf>,
 
     /// What manifest B adds, drops or re-versions compared with manifest A.
     #[arg(long, num_args = 2, value_names = ["A.xml", "B.xml"])]
@@ -162,6 +176,7 @@ Examples:
   trim-publish manifest --from-store /usr/share/dotnet/store --arch x64 --tfm net8.0 -o artifact.xml
   trim-publish manifest --from-deps publish/App.deps.json --exclude-framework
   trim-publish manifest --from-deps publish/App.deps.json --as csproj -o packages.csproj
+  trim-publish manifest --from-apps apps/*/publish --min-apps 3 -o artifact.xml
   trim-publish manifest --diff store-2024.xml store-2025.xml";
 
 #[derive(Debug, clap::Args)]

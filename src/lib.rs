@@ -9,7 +9,7 @@
 //! | [`inputs`] | reads what every command starts from: the manifests (or a project's), and the publish folder's deps.json, runtimeconfig and file list | reads (only regular files, never through links) |
 //! | [`trim`] | the trim pipeline: plan (pure), store check, apply (the only deleter), backup and restore | the publish folder, the store (read), the digest cache, the backup folder |
 //! | [`verify`] | `trim-publish verify`: the host's start-up resolution, on top of [`host`] | reads the folder and the stores |
-//! | [`store_manifest`] | `trim-publish manifest`: manifests from a store or a deps.json, and their diff | reads |
+//! | [`store_manifest`] | `trim-publish manifest`: manifests from a store, a deps.json or a fleet of apps (planned with the trim's own planner), and their diff | reads; writes `--out-dir` manifests |
 //! | [`report`] | outcomes and their text, JSON and Markdown renderings | nothing |
 //! | [`diagnostic`], [`exit`] | every diagnostic code and every exit code, each in one place | nothing |
 //! | [`cli`] | the clap definitions and their one conversion to the configs above | nothing |

@@ -165,6 +165,13 @@ impl Output {
 fn manifest(m: ManifestArgs) -> ExitCode {
     let output = Output::from(&m.out);
     let request = match (m.from_store, m.from_deps, m.diff) {
+        _ if !m.from_apps.is_empty() => ManifestRequest::FromApps {
+            dirs: m.from_apps,
+            min_apps: m.min_apps as usize,
+            csproj: m.kind == ManifestKind::Csproj,
+            json: m.out.format == Format::Json,
+            out_dir: m.out_dir,
+        },
         (Some(dir), _, _) => ManifestRequest::FromStore {
             dir,
             arch: m.arch,
@@ -184,6 +191,9 @@ fn manifest(m: ManifestArgs) -> ExitCode {
     };
     let outcome = trim_publish::store_manifest::manifest_command(&request);
     output.diagnostics(&outcome.diagnostics);
+    if !output.quiet && output.format == Format::Text && !outcome.summary.is_empty() {
+        eprint!("{}", outcome.summary);
+    }
     // The manifest is the product: -q hides warnings, never the output.
     match &m.output {
         Some(path) if outcome.exit_code == 0 => {

@@ -11,7 +11,10 @@ const LAYERS: &[&[&str]] = &[
     &["host"],
     &["inputs"],
     &["report"],
-    &["trim", "verify", "store_manifest"],
+    &["trim", "verify"],
+    // The manifest command builds on the trim's planner (what a trim with a fleet's manifest
+    // would remove) and its atomic writes.
+    &["store_manifest"],
     &["cli"],
     &["lib", "main"],
 ];

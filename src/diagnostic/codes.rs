@@ -74,6 +74,14 @@ pub const NO_STORE_PROBED: &str = "TP5005";
 // manifest command (TP60xx)
 pub const STORE_FOLDER_SKIPPED: &str = "TP6001";
 pub const NOT_A_STORE: &str = "TP6002";
+/// `manifest --from-apps`: an app left out (self-contained, no tfm, unreadable).
+pub const APP_LEFT_OUT: &str = "TP6003";
+/// `manifest --from-apps`: one package identity has other bytes in different apps.
+pub const FLEET_COPIES_DIFFER: &str = "TP6004";
+/// `manifest --from-apps`: no group, or several `{arch}/{tfm}` groups without `--out-dir`.
+pub const FLEET_GROUPS: &str = "TP6005";
+/// `manifest --from-apps`: an app uses another version of a package the store would carry.
+pub const FLEET_VERSION_MISMATCH: &str = "TP6006";
 
 /// Every code, for the documentation check.
 pub const ALL: &[&str] = &[
@@ -124,6 +132,10 @@ pub const ALL: &[&str] = &[
     NO_STORE_PROBED,
     STORE_FOLDER_SKIPPED,
     NOT_A_STORE,
+    APP_LEFT_OUT,
+    FLEET_COPIES_DIFFER,
+    FLEET_GROUPS,
+    FLEET_VERSION_MISMATCH,
 ];
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub struct Listed {
     pub version: String,
 }
 
-fn sort(packages: &mut [Listed]) {
+pub(crate) fn sort(packages: &mut [Listed]) {
     packages.sort_by(|a, b| {
         PackageId::new(a.id.clone())
             .cmp(&PackageId::new(b.id.clone()))

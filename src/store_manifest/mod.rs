@@ -3,6 +3,7 @@
 //!
 //! May touch: reads the store folder, the deps.json and the manifests.
 
+pub mod fleet;
 pub mod generate;
 
 use std::path::PathBuf;
@@ -26,6 +27,15 @@ pub enum ManifestRequest {
         exclude_framework: bool,
         csproj: bool,
     },
+    /// `--from-apps`: the store a fleet of publish folders should share.
+    FromApps {
+        dirs: Vec<PathBuf>,
+        min_apps: usize,
+        csproj: bool,
+        json: bool,
+        /// Several `{arch}/{tfm}` groups: one manifest each, at `out_dir/{arch}/{tfm}/`.
+        out_dir: Option<PathBuf>,
+    },
     Diff {
         a: PathBuf,
         b: PathBuf,
@@ -37,6 +47,8 @@ pub enum ManifestRequest {
 #[derive(Debug, Default)]
 pub struct ManifestOutcome {
     pub output: String,
+    /// A summary for stderr (the fleet's numbers); empty for the other requests.
+    pub summary: String,
     pub diagnostics: Vec<Diagnostic>,
     pub exit_code: u8,
 }
@@ -70,7 +82,7 @@ pub fn manifest_command(request: &ManifestRequest) -> ManifestOutcome {
             ManifestOutcome {
                 output: manifestgen::artifact_xml(&packages),
                 diagnostics,
-                exit_code: 0,
+                ..Default::default()
             }
         }
         ManifestRequest::FromDeps {
@@ -104,6 +116,13 @@ pub fn manifest_command(request: &ManifestRequest) -> ManifestOutcome {
                 ..Default::default()
             }
         }
+        ManifestRequest::FromApps {
+            dirs,
+            min_apps,
+            csproj,
+            json,
+            out_dir,
+        } => from_apps(dirs, *min_apps, *csproj, *json, out_dir.as_deref()),
         ManifestRequest::Diff { a, b, json } => {
             let sources = |p: &PathBuf| ManifestSources {
                 manifests: vec![p.clone()],
@@ -135,5 +154,97 @@ pub fn manifest_command(request: &ManifestRequest) -> ManifestOutcome {
                 ..Default::default()
             }
         }
+    }
+}
+
+fn from_apps(
+    dirs: &[PathBuf],
+    min_apps: usize,
+    csproj: bool,
+    json: bool,
+    out_dir: Option<&std::path::Path>,
+) -> ManifestOutcome {
+    let report = fleet::plan_fleet(dirs, min_apps.max(1));
+    let mut diagnostics = report.diagnostics.clone();
+    let render = |g: &fleet::FleetGroup| {
+        if csproj {
+            manifestgen::store_project(&g.listed(), &g.tfm)
+        } else {
+            manifestgen::artifact_xml(&g.listed())
+        }
+    };
+    let groups_named = || {
+        report
+            .groups
+            .iter()
+            .map(|g| {
+                let apps: Vec<String> =
+                    g.apps.iter().map(|a| a.dir.display().to_string()).collect();
+                format!("{}/{} ({})", g.arch, g.tfm, apps.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let fail = |mut diagnostics: Vec<Diagnostic>, d: Diagnostic| {
+        diagnostics.push(d);
+        ManifestOutcome {
+            diagnostics,
+            exit_code: Exit::Invalid.code(),
+            summary: report.to_text(false),
+            ..Default::default()
+        }
+    };
+    let mut output = String::new();
+    match (report.groups.len(), out_dir) {
+        (0, _) => {
+            return fail(
+                diagnostics,
+                Diagnostic::error(
+                    crate::diagnostic::codes::FLEET_GROUPS,
+                    "no app of the fleet can use a runtime package store (each was left out; see the warnings)",
+                ),
+            )
+        }
+        (_, Some(dir)) => {
+            let name = if csproj { "packages.csproj" } else { "artifact.xml" };
+            for g in &report.groups {
+                let path = dir.join(&g.arch).join(&g.tfm).join(name);
+                let written = std::fs::create_dir_all(path.parent().expect("has a parent"))
+                    .and_then(|()| crate::trim::atomic_file::write(&path, render(g).as_bytes()));
+                if let Err(e) = written {
+                    return fail(
+                        diagnostics,
+                        Diagnostic::error(
+                            crate::diagnostic::codes::OUTPUT_NOT_WRITTEN,
+                            format!("cannot write {}: {e}", path.display()),
+                        )
+                        .in_file(&path),
+                    );
+                }
+            }
+        }
+        (1, None) => output = render(&report.groups[0]),
+        (_, None) => {
+            return fail(
+                diagnostics,
+                Diagnostic::error(
+                    crate::diagnostic::codes::FLEET_GROUPS,
+                    format!(
+                        "the apps target several {{arch}}/{{tfm}} pairs, and a store serves one: {}. Pass --out-dir DIR to write DIR/{{arch}}/{{tfm}}/artifact.xml for each, or the apps of one pair",
+                        groups_named()
+                    ),
+                ),
+            )
+        }
+    }
+    if json {
+        output = format!("{}\n", report.to_json());
+    }
+    diagnostics.sort_by_key(|d| d.is_error());
+    ManifestOutcome {
+        output,
+        summary: report.to_text(false),
+        diagnostics,
+        exit_code: 0,
     }
 }
