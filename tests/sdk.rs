@@ -146,6 +146,12 @@ struct Fixture {
     store: PathBuf,
 }
 
+/// The tests share the fixture's NuGet package folder and store: one at a time.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The feed, built once per test run with the real `dotnet pack`.
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
@@ -926,6 +932,7 @@ fn run_case(fx: &Fixture, seed: u64, features: &mut BTreeSet<String>) -> CaseRes
 #[test]
 #[ignore = "needs the real .NET SDK: run tests/sdk/setup.sh; .ci/run runs it with --include-ignored"]
 fn trim_publish_matches_dotnet_publish_manifest() {
+    let _one = one_at_a_time();
     let seeds: Vec<u64> = if let Ok(seed) = std::env::var("TRIM_PUBLISH_SDK_SEED") {
         vec![seed.parse().expect("TRIM_PUBLISH_SDK_SEED is a number")]
     } else {
@@ -961,5 +968,142 @@ fn trim_publish_matches_dotnet_publish_manifest() {
             .filter(|f| !features.contains(**f))
             .collect();
         assert!(missing.is_empty(), "the cases run do not cover {missing:?}");
+    }
+}
+
+/// Issue 13's proof with the real SDK: `dotnet store` builds a store from the `packages.csproj`
+/// that `manifest --from-apps` writes for a fleet, and every app, trimmed with the fleet's
+/// manifest, prints on the SDK's host with that store what it prints untrimmed.
+#[test]
+#[ignore = "needs the real .NET SDK: run tests/sdk/setup.sh; .ci/run runs it with --include-ignored"]
+fn dotnet_store_builds_the_store_a_fleet_manifest_asks_for() {
+    let _one = one_at_a_time();
+    let fx = fixture();
+    let root = fx.root.join("fleet");
+    let _ = fs::remove_dir_all(&root);
+    // No Acme.Content: `dotnet store` cannot store a package with contentFiles (MSB3024).
+    let fleet: [&[(&'static str, &'static str)]; 3] = [
+        &[
+            ("Acme.Core", "2.0.0"),
+            ("Acme.Native", "1.0.0"),
+            ("Acme.Rid", "0.9.0-beta.2"),
+        ],
+        &[
+            ("Acme.Core", "2.0.0"),
+            ("Acme.Native", "1.0.0"),
+            ("Acme.Text", "3.1.0"),
+        ],
+        &[
+            ("Acme.Core", "2.0.0"),
+            ("Acme.Rid", "0.9.0-beta.2"),
+            ("Acme.NativeOnly", "2.1.0"),
+        ],
+    ];
+    let mut untrimmed = Vec::new();
+    for (i, references) in fleet.iter().enumerate() {
+        let app = App {
+            references: references.to_vec(),
+            rid: None,
+            preserve_context: false,
+            project_reference: false,
+        };
+        let dir = root.join(format!("app{i}"));
+        app.write(&dir.join("App"));
+        let out = dir.join("publish");
+        run_ok(fx.dotnet(&dir).args(app.publish_args(&out)).arg("App"));
+        untrimmed.push(out);
+    }
+    let mut args = vec![
+        "manifest".to_string(),
+        "--min-apps".into(),
+        "2".into(),
+        "--from-apps".into(),
+    ];
+    args.extend(untrimmed.iter().map(|p| p.display().to_string()));
+    for (kind, file) in [("artifact", "artifact.xml"), ("csproj", "packages.csproj")] {
+        let out = trim_publish(&root)
+            .args(&args)
+            .args(["--as", kind, "-o", file])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let manifest = fs::read_to_string(root.join("artifact.xml")).unwrap();
+    // Core and Native (and Rid) are used by two apps or more; Text and NativeOnly by one.
+    for id in ["Acme.Core", "Acme.Native", "Acme.Rid"] {
+        assert!(
+            manifest.contains(&format!("Id=\"{id}\"")),
+            "{id} in {manifest}"
+        );
+    }
+    assert!(
+        !manifest.contains("Acme.Text") && !manifest.contains("Acme.NativeOnly"),
+        "{manifest}"
+    );
+    let store = root.join("store");
+    run_ok(
+        fx.dotnet(&root)
+            .args([
+                "store",
+                "--manifest",
+                "packages.csproj",
+                "--framework",
+                TFM,
+                "--runtime",
+                "linux-x64",
+                "--skip-optimization",
+                "-o",
+            ])
+            .arg(&store)
+            .args(["-nologo", "-v:q"]),
+    );
+    assert!(
+        store.join("x64").join(TFM).join("acme.core/2.0.0").is_dir(),
+        "dotnet store wrote {}",
+        store.display()
+    );
+    for publish in &untrimmed {
+        let trimmed = publish.with_file_name("trimmed");
+        copy_dir(publish, &trimmed);
+        let out = trim_publish(&root)
+            .args(["-m", "artifact.xml", "--no-cache"])
+            .arg(&trimmed)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let verified = trim_publish(&root)
+            .args(["verify", "--rid", "linux-x64", "--no-cache", "--store"])
+            .arg(&store)
+            .arg(&trimmed)
+            .output()
+            .unwrap();
+        assert!(
+            verified.status.success(),
+            "{}{}",
+            stdout(&verified),
+            stderr(&verified)
+        );
+        let start = |folder: &Path, with_store: bool| {
+            let mut c = fx.dotnet(folder);
+            c.arg("App.dll");
+            if with_store {
+                c.env("DOTNET_SHARED_STORE", &store);
+            }
+            c.output().unwrap()
+        };
+        let before = start(publish, false);
+        let after = start(&trimmed, true);
+        assert!(
+            before.status.success() && !before.stdout.is_empty(),
+            "{}",
+            stderr(&before)
+        );
+        assert_eq!(
+            stdout(&after),
+            stdout(&before),
+            "{}: the trimmed app printed otherwise: {}",
+            trimmed.display(),
+            stderr(&after)
+        );
     }
 }
