@@ -690,14 +690,7 @@ fn apply_stops_part_way_and_says_what_was_done() {
     let (union, _) = read_manifests(&sources).unwrap();
     let app = read_published_app(&ex.publish(), None).unwrap();
     let options = PlanOptions::default();
-    let the_plan = plan(&PlanInput {
-        union: &union,
-        deps: &app.deps,
-        runtime_config: &app.runtime_config,
-        runtime_config_path: &app.runtime_config_path,
-        inventory: &app.inventory,
-        options: &options,
-    });
+    let the_plan = plan(&PlanInput::for_app(&app, &union, &options));
     let order: Vec<String> = the_plan
         .removals()
         .iter()
@@ -1273,14 +1266,7 @@ fn planned_example(
     };
     let (union, _) = read_manifests(&sources).unwrap();
     let app = read_published_app(&ex.publish(), None).unwrap();
-    let the_plan = plan(&PlanInput {
-        union: &union,
-        deps: &app.deps,
-        runtime_config: &app.runtime_config,
-        runtime_config_path: &app.runtime_config_path,
-        inventory: &app.inventory,
-        options: &PlanOptions::default(),
-    });
+    let the_plan = plan(&PlanInput::for_app(&app, &union, &PlanOptions::default()));
     (app, the_plan)
 }
 

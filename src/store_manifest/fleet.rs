@@ -285,14 +285,7 @@ fn plan_group(
     let planned: Vec<(FleetApp, Vec<String>)> = apps
         .par_iter()
         .map(|app| {
-            let the_plan = plan(&PlanInput {
-                union: &union,
-                deps: &app.deps,
-                runtime_config: &app.runtime_config,
-                runtime_config_path: &app.runtime_config_path,
-                inventory: &app.inventory,
-                options: &options,
-            });
+            let the_plan = plan(&PlanInput::for_app(app, &union, &options));
             let removals = the_plan.removals();
             let mismatches = the_plan
                 .mismatches

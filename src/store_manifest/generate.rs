@@ -42,34 +42,40 @@ fn escape_attribute(text: &str) -> String {
 
 /// `<StoreArtifacts>` with one `<Package>` per entry, as `dotnet store` writes it.
 pub fn artifact_xml(packages: &[Listed]) -> String {
-    let mut out = String::from("<StoreArtifacts>\n");
-    for p in packages {
-        let _ = writeln!(
-            out,
-            "  <Package Id=\"{}\" Version=\"{}\" />",
-            escape_attribute(&p.id),
-            escape_attribute(&p.version)
-        );
-    }
-    out.push_str("</StoreArtifacts>\n");
-    out
+    element_per_package(
+        "<StoreArtifacts>\n",
+        "  <Package Id",
+        packages,
+        "</StoreArtifacts>\n",
+    )
 }
 
 /// A project for `dotnet store --manifest packages.csproj --framework TFM --runtime RID`.
 pub fn store_project(packages: &[Listed], tfm: &str) -> String {
-    let mut out = format!(
+    let head = format!(
         "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>{}</TargetFramework>\n  </PropertyGroup>\n  <ItemGroup>\n",
         escape_attribute(tfm)
     );
+    element_per_package(
+        &head,
+        "    <PackageReference Include",
+        packages,
+        "  </ItemGroup>\n</Project>\n",
+    )
+}
+
+/// `head`, one `{element}="id" Version="version" />` line per package, `tail`.
+fn element_per_package(head: &str, element: &str, packages: &[Listed], tail: &str) -> String {
+    let mut out = head.to_string();
     for p in packages {
         let _ = writeln!(
             out,
-            "    <PackageReference Include=\"{}\" Version=\"{}\" />",
+            "{element}=\"{}\" Version=\"{}\" />",
             escape_attribute(&p.id),
             escape_attribute(&p.version)
         );
     }
-    out.push_str("  </ItemGroup>\n</Project>\n");
+    out.push_str(tail);
     out
 }
 

@@ -23,13 +23,7 @@ pub struct Prepared {
 
 /// Writes `bytes` to a new file beside `target`, with `target`'s permissions when it exists.
 pub fn prepare(target: &Path, bytes: &[u8]) -> io::Result<Prepared> {
-    let (temp, mut file) = create_beside(target)?;
-    let mut prepared = Prepared {
-        temp,
-        target: target.to_path_buf(),
-        identity: (0, 0),
-        committed: false,
-    };
+    let (mut prepared, mut file) = Prepared::beside(target)?;
     file.write_all(bytes)?;
     // The target's own mode, read without following a link (a link is never a target here).
     if let Ok(meta) = fs::symlink_metadata(target) {
@@ -45,13 +39,7 @@ pub fn prepare(target: &Path, bytes: &[u8]) -> io::Result<Prepared> {
 /// Copies `from` to `target` the same way: a new file beside the target, synced, checked to
 /// have the source's size, then renamed into place.
 pub fn copy(from: &Path, target: &Path) -> io::Result<()> {
-    let (temp, mut file) = create_beside(target)?;
-    let mut prepared = Prepared {
-        temp,
-        target: target.to_path_buf(),
-        identity: (0, 0),
-        committed: false,
-    };
+    let (mut prepared, mut file) = Prepared::beside(target)?;
     let mut source = File::open(from)?;
     let copied = io::copy(&mut source, &mut file)?;
     let expected = source.metadata()?.len();
@@ -73,6 +61,18 @@ pub fn write(target: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 impl Prepared {
+    /// An empty new file beside `target`, removed again unless committed.
+    fn beside(target: &Path) -> io::Result<(Prepared, File)> {
+        let (temp, file) = create_beside(target)?;
+        let prepared = Prepared {
+            temp,
+            target: target.to_path_buf(),
+            identity: (0, 0),
+            committed: false,
+        };
+        Ok((prepared, file))
+    }
+
     /// Where the new content waits.
     pub fn temp_path(&self) -> &Path {
         &self.temp

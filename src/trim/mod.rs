@@ -191,14 +191,7 @@ fn plan_removals(
         allow_version_mismatch: config.allow_version_mismatch,
         keep,
     };
-    let plan = plan::plan(&PlanInput {
-        union,
-        deps: &app.deps,
-        runtime_config: &app.runtime_config,
-        runtime_config_path: &app.runtime_config_path,
-        inventory: &app.inventory,
-        options: &options,
-    });
+    let plan = plan::plan(&PlanInput::for_app(app, union, &options));
     report.set_plan(&plan, union);
     if !plan.is_blocked() {
         return Ok(plan);

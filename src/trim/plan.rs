@@ -301,6 +301,24 @@ pub struct PlanInput<'a> {
     pub options: &'a PlanOptions,
 }
 
+impl<'a> PlanInput<'a> {
+    /// The input for a published app as the folder reader returns it.
+    pub fn for_app(
+        app: &'a crate::inputs::PublishedApp,
+        union: &'a ManifestUnion,
+        options: &'a PlanOptions,
+    ) -> PlanInput<'a> {
+        PlanInput {
+            union,
+            deps: &app.deps,
+            runtime_config: &app.runtime_config,
+            runtime_config_path: &app.runtime_config_path,
+            inventory: &app.inventory,
+            options,
+        }
+    }
+}
+
 pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     let mut plan = RemovalPlan::default();
     if let Some(err) = refuse_app(input) {
