@@ -1715,3 +1715,26 @@ fn a_backup_on_another_file_system_round_trips() {
     assert_eq!(ex.snapshot(), before);
     assert!(!b.exists());
 }
+
+/// Restore after a `--backup` re-trim that added a manifest name to names deps.json already had
+/// (`aspnet.xml` -> `aspnet.xml;extra.xml`): that is the trim's own edit, not the user's, so the
+/// folder comes back byte for byte.
+#[test]
+fn restore_accepts_names_a_retrim_appended() {
+    let ex = Example::new();
+    ex.run(&["-m", "manifests/aspnet.xml", "publish"]).code(0);
+    let trimmed = ex.snapshot();
+    fs::write(
+        ex.root.join("manifests/extra.xml"),
+        "<StoreArtifacts><Package Id=\"Acme.Greeter\" Version=\"1.2.3\" /><Package Id=\"Newtonsoft.Json\" Version=\"13.0.1\" /></StoreArtifacts>",
+    )
+    .unwrap();
+    ex.run(&["-m", "manifests/extra.xml", "--backup", "b", "publish"])
+        .code(0);
+    assert_eq!(
+        ex.manifest_names("Acme.Greeter/1.2.3").as_deref(),
+        Some("aspnet.xml;extra.xml")
+    );
+    ex.run(&["restore", "b"]).code(0);
+    assert_eq!(ex.snapshot(), trimmed);
+}

@@ -697,9 +697,11 @@ fn create_dirs_below(dir: &Path, relative: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether `current` is `original` plus `runtimeStoreManifestName` properties and nothing else:
-/// what a trim (complete or part-way) writes, and so safe for restore to replace.
+/// Whether `current` is `original` plus the `runtimeStoreManifestName` names a trim writes and
+/// nothing else (a trim, complete or part-way, adds the property, or appends names after the ones
+/// an entry had): safe for restore to replace.
 fn only_manifest_names_added(original: &[u8], current: &[u8]) -> bool {
+    const NAMES: &str = "runtimeStoreManifestName";
     let parse = |b: &[u8]| -> Option<serde_json::Value> {
         serde_json::from_str(&crate::formats::text::decode(b).ok()?).ok()
     };
@@ -708,11 +710,25 @@ fn only_manifest_names_added(original: &[u8], current: &[u8]) -> bool {
     };
     if let Some(libraries) = current.get_mut("libraries").and_then(|l| l.as_object_mut()) {
         for (key, lib) in libraries.iter_mut() {
-            let had = original["libraries"][key]
-                .get("runtimeStoreManifestName")
-                .is_some();
-            if let (false, Some(o)) = (had, lib.as_object_mut()) {
-                o.remove("runtimeStoreManifestName");
+            let Some(now) = lib.get(NAMES).and_then(|n| n.as_str()).map(str::to_string) else {
+                continue;
+            };
+            let Some(lib) = lib.as_object_mut() else {
+                continue;
+            };
+            match original["libraries"][key][NAMES].as_str() {
+                None => {
+                    lib.remove(NAMES);
+                }
+                // Names appended after the original ones: put the original value back.
+                Some(had)
+                    if now
+                        .strip_prefix(had)
+                        .is_some_and(|rest| rest.starts_with(';')) =>
+                {
+                    lib.insert(NAMES.to_string(), had.into());
+                }
+                Some(_) => {}
             }
         }
     }
