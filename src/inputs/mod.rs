@@ -145,7 +145,6 @@ fn read_manifest(path: &Path) -> Result<TargetManifest, ManifestError> {
 pub struct PublishedApp {
     pub dir: PathBuf,
     pub deps: DepsFile,
-    /// The deps.json started with a UTF-8 BOM (kept on rewrite).
     /// How deps.json is stored (UTF-8, with or without BOM, or UTF-16), kept on rewrite.
     pub deps_encoding: crate::formats::text::Encoding,
     pub runtime_config: RuntimeConfig,

@@ -27,6 +27,7 @@ use crate::inputs::inventory::EntryKind;
 use crate::inputs::{read_published_app, PublishedApp};
 use crate::store_manifest::generate::{artifact_xml, sort, Listed};
 use crate::trim::plan::{plan, PlanInput, PlanOptions};
+use crate::trim::store_check::hash_file;
 
 /// What `manifest --from-apps` found, per `{arch}/{tfm}` group.
 #[derive(Debug, Default, Serialize)]
@@ -212,12 +213,7 @@ fn plan_group(
     let digest = |app: usize, files: &[(String, u64)]| -> Vec<Option<blake3::Hash>> {
         files
             .iter()
-            .map(|(p, _)| {
-                let mut h = blake3::Hasher::new();
-                h.update_reader(std::fs::File::open(apps[app].dir.join(p)).ok()?)
-                    .ok()?;
-                Some(h.finalize())
-            })
+            .map(|(p, _)| hash_file(&apps[app].dir.join(p), None).ok())
             .collect()
     };
     let mut packages: Vec<FleetPackage> = chosen

@@ -88,8 +88,8 @@ impl ToDiagnostic for ApplyError {
     }
 }
 
-/// The deps.json as read: where it is, its text, and whether it started with a UTF-8 BOM (kept on
-/// rewrite so the only difference is the added properties).
+/// The deps.json as read: where it is, its text, and how it was stored (kept on rewrite so the
+/// only difference is the added properties).
 pub struct DepsDocument<'a> {
     pub path: &'a Path,
     pub text: &'a str,
@@ -198,11 +198,7 @@ fn apply_inner(
                 });
             }
         }
-        let mut p = relative;
-        while let Some((parent, _)) = p.rsplit_once('/') {
-            parents.insert(parent.to_string());
-            p = parent;
-        }
+        parents.extend(crate::trim::plan::ancestors(relative).map(str::to_string));
     }
     // With the folders an interrupted run already emptied. Deepest first; remove_dir only
     // succeeds on an empty folder, so anything else stays.
@@ -359,9 +355,9 @@ struct JournalFile {
 const JOURNAL_SCHEMA: u32 = 2;
 
 fn blake3_of(path: &Path) -> std::io::Result<String> {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(fs::File::open(path)?)?;
-    Ok(hasher.finalize().to_hex().to_string())
+    Ok(crate::trim::store_check::hash_file(path, None)?
+        .to_hex()
+        .to_string())
 }
 
 /// An empty (or new) folder outside the publish folder gets the journal and the original deps.json.
@@ -657,16 +653,11 @@ pub fn restore(
 
 /// The folders on the way to `relative` (a `/`-separated path below `dir`), outermost first.
 fn folders_on_the_way(dir: &Path, relative: &str) -> Vec<PathBuf> {
-    let mut at = dir.to_path_buf();
-    let mut parts: Vec<&str> = relative.split('/').collect();
-    parts.pop();
-    parts
-        .into_iter()
-        .map(|part| {
-            at.push(part);
-            at.clone()
-        })
-        .collect()
+    let mut folders: Vec<PathBuf> = crate::trim::plan::ancestors(relative)
+        .map(|a| dir.join(a))
+        .collect();
+    folders.reverse();
+    folders
 }
 
 /// Every folder on the way to `relative` below `dir` is a real folder or does not exist yet.

@@ -524,6 +524,13 @@ pub fn plan(input: &PlanInput<'_>) -> RemovalPlan {
     plan
 }
 
+/// The folders above a `/`-separated relative path, innermost first (`a/b/c.dll` -> `a/b`, `a`).
+pub(crate) fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(path.rsplit_once('/').map(|(p, _)| p), |p| {
+        p.rsplit_once('/').map(|(parent, _)| parent)
+    })
+}
+
 /// The folders above planned files that hold nothing once the planned removals are done.
 fn dirs_left_empty(inventory: &Inventory, packages: &[PlannedPackage]) -> Vec<String> {
     let removed: HashSet<&str> = packages
@@ -532,19 +539,10 @@ fn dirs_left_empty(inventory: &Inventory, packages: &[PlannedPackage]) -> Vec<St
         .filter(|f| f.action == FileAction::Remove)
         .map(|f| f.path.as_str())
         .collect();
-    let ancestors = |path: &str| {
-        let mut out = Vec::new();
-        let mut p = path;
-        while let Some((parent, _)) = p.rsplit_once('/') {
-            out.push(parent.to_string());
-            p = parent;
-        }
-        out
-    };
     let mut candidates: HashSet<String> = packages
         .iter()
         .flat_map(|p| &p.files)
-        .flat_map(|f| ancestors(&f.path))
+        .flat_map(|f| ancestors(&f.path).map(str::to_string))
         .filter(|d| inventory.get(d).is_some_and(|e| e.kind == EntryKind::Dir))
         .collect();
     if candidates.is_empty() {
@@ -553,7 +551,7 @@ fn dirs_left_empty(inventory: &Inventory, packages: &[PlannedPackage]) -> Vec<St
     for (path, entry) in inventory.entries() {
         if entry.kind != EntryKind::Dir && !removed.contains(path) {
             for a in ancestors(path) {
-                candidates.remove(&a);
+                candidates.remove(a);
             }
         }
     }
@@ -1152,5 +1150,11 @@ mod tests {
             let p = run(&u, &trimmed_deps, &rc(), &inv, &PlanOptions::default());
             assert!(p.is_noop(), "{:?}", p.deps_edits);
         }
+    }
+
+    #[test]
+    fn ancestors_innermost_first() {
+        assert_eq!(ancestors("a/b/c.dll").collect::<Vec<_>>(), ["a/b", "a"]);
+        assert_eq!(ancestors("c.dll").count(), 0);
     }
 }
