@@ -56,8 +56,6 @@ pub struct HostAsset<'d> {
     pub library: &'d Library,
     pub asset: &'d Asset,
     pub asset_type: HostAssetType,
-    /// Chosen from `runtimeTargets`: looked up at its relative path in the app folder.
-    pub rid_specific: bool,
 }
 
 impl HostAsset<'_> {
@@ -112,22 +110,17 @@ pub fn host_assets<'d>(
                     .iter()
                     .any(|a| a.rid.as_deref() == Some(rid.as_str()))
             });
-            let (chosen, rid_specific): (Vec<&Asset>, bool) = match best {
-                Some(rid) => (
-                    rid_assets
-                        .into_iter()
-                        .filter(|a| a.rid.as_deref() == Some(rid.as_str()))
-                        .collect(),
-                    true,
-                ),
-                None => (
-                    library
-                        .assets
-                        .iter()
-                        .filter(|a| a.kind == plain_kind)
-                        .collect(),
-                    false,
-                ),
+            // A runtimeTargets asset's kind makes app_path look for it at its relative path.
+            let chosen: Vec<&Asset> = match best {
+                Some(rid) => rid_assets
+                    .into_iter()
+                    .filter(|a| a.rid.as_deref() == Some(rid.as_str()))
+                    .collect(),
+                None => library
+                    .assets
+                    .iter()
+                    .filter(|a| a.kind == plain_kind)
+                    .collect(),
             };
             for asset in chosen {
                 if asset.is_placeholder() {
@@ -137,7 +130,6 @@ pub fn host_assets<'d>(
                     library,
                     asset,
                     asset_type,
-                    rid_specific,
                 });
             }
         }
