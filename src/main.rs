@@ -206,11 +206,15 @@ fn manifest(m: ManifestArgs) -> ExitCode {
                 return exit(Exit::Invalid);
             }
         }
+        _ if outcome.report.is_some() => {}
         _ => {
             let _ = std::io::stdout()
                 .lock()
                 .write_all(outcome.output.as_bytes());
         }
+    }
+    if let Some(report) = &outcome.report {
+        let _ = std::io::stdout().lock().write_all(report.as_bytes());
     }
     ExitCode::from(outcome.exit_code)
 }

@@ -243,3 +243,39 @@ fn several_frameworks_need_one_manifest_each() {
         "{core31}"
     );
 }
+
+/// With `--format json` and `-o FILE`, the manifest goes to the file and the report to stdout
+/// (the report once overwrote the manifest).
+#[test]
+fn json_goes_to_stdout_and_the_manifest_to_the_file() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let root = tmp.path();
+    let a = write_app(root, "A", "netcoreapp3.1", &[1, 2]);
+    let b = write_app(root, "B", "netcoreapp3.1", &[1, 2]);
+    let out = tool(
+        root,
+        &[
+            "manifest",
+            "--format",
+            "json",
+            "-o",
+            "artifact.xml",
+            "--from-apps",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    )
+    .code(0);
+    assert_eq!(
+        out.json()["groups"][0]["packages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let manifest = fs::read_to_string(root.join("artifact.xml")).unwrap();
+    assert!(
+        manifest.starts_with("<StoreArtifacts>") && manifest.contains("Pool.Package2"),
+        "{manifest}"
+    );
+}

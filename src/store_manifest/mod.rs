@@ -49,6 +49,9 @@ pub struct ManifestOutcome {
     pub output: String,
     /// A summary for stderr (the fleet's numbers); empty for the other requests.
     pub summary: String,
+    /// `--from-apps --format json`: the report, for stdout; the manifest stays in `output`, for
+    /// `-o` (without `-o`, stdout carries the report alone).
+    pub report: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub exit_code: u8,
 }
@@ -237,11 +240,9 @@ fn from_apps(
             )
         }
     }
-    if json {
-        output = format!("{}\n", report.to_json());
-    }
     diagnostics.sort_by_key(|d| d.is_error());
     ManifestOutcome {
+        report: json.then(|| format!("{}\n", report.to_json())),
         output,
         summary: report.to_text(false),
         diagnostics,
