@@ -1738,3 +1738,24 @@ fn restore_accepts_names_a_retrim_appended() {
     ex.run(&["restore", "b"]).code(0);
     assert_eq!(ex.snapshot(), trimmed);
 }
+
+/// A symbolic link planted at a file's own name, to a copy outside with the same bytes, is not a
+/// restored file: restore refuses and keeps the backup (it once counted the link as restored and
+/// deleted the backup, leaving the only copy outside the folder).
+#[cfg(unix)]
+#[test]
+fn restore_does_not_take_a_planted_link_for_a_restored_file() {
+    let ex = Example::new();
+    trimmed_with_backup(&ex);
+    let outside = tempfile::TempDir::new().unwrap();
+    let copy = outside.path().join("Acme.Greeter.dll");
+    fs::copy(ex.root.join("b/files/Acme.Greeter.dll"), &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, ex.publish().join("Acme.Greeter.dll")).unwrap();
+    ex.run(&["restore", "b"])
+        .code(2)
+        .stderr_has(&["Acme.Greeter.dll is in the folder with other content, or as a link"]);
+    assert!(
+        ex.root.join("b/files/Acme.Greeter.dll").is_file(),
+        "the backup is kept"
+    );
+}

@@ -562,7 +562,11 @@ pub fn restore(
         move |source| RestoreError::Io { path, source }
     };
     let saved = |f: &JournalFile| backup.join(BACKUP_FILES).join(&f.path);
-    let same = |path: &Path, digest: &str| blake3_of(path).is_ok_and(|d| d == digest);
+    // A regular file with these bytes: a link to a copy elsewhere is not a restored file.
+    let same = |path: &Path, digest: &str| {
+        fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+            && blake3_of(path).is_ok_and(|d| d == digest)
+    };
 
     // 1. Account for everything; change nothing yet.
     let mut problems = Vec::new();
@@ -573,7 +577,10 @@ pub fn restore(
             problems.push(format!("{}: {why}", f.path));
         } else if fs::symlink_metadata(&target).is_ok() {
             if !same(&target, &f.blake3) {
-                problems.push(format!("{} is in the folder with other content", f.path));
+                problems.push(format!(
+                    "{} is in the folder with other content, or as a link",
+                    f.path
+                ));
             }
         } else if same(&saved(f), &f.blake3) {
             to_copy.push(f);
