@@ -192,13 +192,9 @@ fn fifos_and_devices_as_inputs_are_refused_not_waited_on() {
         let mut child = ex
             .process()
             // Named explicitly: the folder scan alone skips a deps.json that is not a file.
-            .args([
-                "-m",
-                "manifests/aspnet.xml",
-                "--deps-file",
-                "App.deps.json",
-                "publish",
-            ])
+            .args(line(
+                "-m manifests/aspnet.xml --deps-file App.deps.json publish",
+            ))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()

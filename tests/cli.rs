@@ -99,21 +99,10 @@ fn semicolon_lists_are_the_same_as_repeated_flags() {
 #[test]
 fn second_run_is_a_no_op_that_says_so() {
     let ex = Example::new();
-    let args = [
-        "-m",
-        &ex.manifest("aspnet.xml"),
-        "-m",
-        &ex.manifest("shared.xml"),
-    ];
-    ex.cmd().args(args).arg(ex.publish()).assert().code(0);
+    let args = "-m manifests/aspnet.xml -m manifests/shared.xml publish";
+    ex.run_line(args).code(0);
     let after_first = ex.snapshot();
-    let out = ex
-        .cmd()
-        .args(args)
-        .arg(ex.publish())
-        .output()
-        .unwrap()
-        .code(0);
+    let out = ex.run_line(args).code(0);
     out.stdout_has(&["already trimmed"]);
     assert_eq!(ex.snapshot(), after_first);
 }
@@ -122,28 +111,10 @@ fn second_run_is_a_no_op_that_says_so() {
 fn dry_run_changes_nothing_and_shows_exactly_the_plan() {
     let ex = Example::new();
     let before = ex.snapshot();
-    let args = [
-        "-m",
-        &ex.manifest("aspnet.xml"),
-        "-m",
-        &ex.manifest("shared.xml"),
-    ];
-    let dry = ex
-        .cmd()
-        .args(args)
-        .args(["--dry-run", "--format", "json"])
-        .arg(ex.publish())
-        .output()
-        .unwrap()
-        .code(0);
+    let args = "-m manifests/aspnet.xml -m manifests/shared.xml --format json publish";
+    let dry = ex.run_line(&format!("--dry-run {args}")).code(0);
     assert_eq!(ex.snapshot(), before, "dry run touched the folder");
-    let real = ex
-        .cmd()
-        .args(args)
-        .args(["--format", "json"])
-        .arg(ex.publish())
-        .output()
-        .unwrap();
+    let real = ex.run_line(args);
     let dry: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
     let real: serde_json::Value = serde_json::from_slice(&real.stdout).unwrap();
     assert_eq!(dry["status"], "dry-run");
@@ -173,19 +144,7 @@ fn dry_run_changes_nothing_and_shows_exactly_the_plan() {
 #[test]
 fn json_report_has_the_documented_shape() {
     let ex = Example::new();
-    let out = ex
-        .cmd()
-        .args([
-            "-m",
-            &ex.manifest("aspnet.xml"),
-            "-m",
-            &ex.manifest("shared.xml"),
-            "--format",
-            "json",
-        ])
-        .arg(ex.publish())
-        .output()
-        .unwrap();
+    let out = ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml --format json publish");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schemaVersion"], 1);
     assert_eq!(v["exitCode"], 0);
@@ -259,17 +218,7 @@ fn project_condition_without_the_property_is_an_error_not_a_guess() {
 #[test]
 fn project_and_manifest_combine() {
     let ex = Example::new();
-    ex.cmd()
-        .args([
-            "--project",
-            "App.csproj",
-            "-p",
-            "Configuration=Debug",
-            "-m",
-            "manifests/shared.xml",
-            "publish",
-        ])
-        .assert()
+    ex.run_line("--project App.csproj -p Configuration=Debug -m manifests/shared.xml publish")
         .code(0);
     assert_eq!(ex.files(), expected_after_trim());
 }
@@ -279,13 +228,7 @@ fn version_drift_is_refused_naming_everything() {
     let ex = Example::new();
     let before = ex.snapshot();
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "-m",
-            "manifests/drift.xml",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml -m manifests/drift.xml publish")
         .code(1);
     let err = stderr(&out);
     for needle in [
@@ -304,14 +247,7 @@ fn version_drift_is_refused_naming_everything() {
 fn allow_version_mismatch_keeps_the_package_and_warns() {
     let ex = Example::new();
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "-m",
-            "manifests/drift.xml",
-            "--allow-version-mismatch",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml -m manifests/drift.xml --allow-version-mismatch publish")
         .code(0);
     out.stderr_has(&["warning[TP2001]"]);
     let files = ex.files();
@@ -323,15 +259,7 @@ fn allow_version_mismatch_keeps_the_package_and_warns() {
 fn keep_globs_are_honoured_and_reported() {
     let ex = Example::new();
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "--keep",
-            "runtimes/**",
-            "--keep",
-            "fr/*",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml --keep runtimes/** --keep fr/* publish")
         .code(0);
     let files = ex.files();
     assert!(files.contains(&"runtimes/linux-x64/native/libacme_native.so".to_string()));
@@ -455,8 +383,8 @@ fn assert_rejected(ex: &Example, code: i32, needles: &[&str]) {
 #[test]
 fn self_contained_apps_are_refused_with_the_reason() {
     let ex = Example::new();
-    patch(
-        &ex.publish().join("App.runtimeconfig.json"),
+    ex.patch(
+        "App.runtimeconfig.json",
         "\"framework\": {",
         "\"includedFrameworks\": [], \"framework\": {",
     );
@@ -466,19 +394,15 @@ fn self_contained_apps_are_refused_with_the_reason() {
 #[test]
 fn apps_without_a_tfm_are_refused() {
     let ex = Example::new();
-    patch(
-        &ex.publish().join("App.runtimeconfig.json"),
-        "\"tfm\": \"netcoreapp3.1\",",
-        "",
-    );
+    ex.patch("App.runtimeconfig.json", "\"tfm\": \"netcoreapp3.1\",", "");
     assert_rejected(&ex, 1, &["App.runtimeconfig.json: error[TP2003]"]);
 }
 
 #[test]
 fn asset_paths_that_escape_the_folder_are_refused() {
     let ex = Example::new();
-    patch(
-        &ex.publish().join("App.deps.json"),
+    ex.patch(
+        "App.deps.json",
         "\"runtimes/linux-x64/native/libacme_native.so\": {",
         "\"../../outside.so\": {",
     );
@@ -515,8 +439,8 @@ fn a_publish_folder_that_is_a_symlink_is_refused() {
 #[test]
 fn malformed_deps_json_has_line_and_column() {
     let ex = Example::new();
-    patch(
-        &ex.publish().join("App.deps.json"),
+    ex.patch(
+        "App.deps.json",
         "\"type\": \"project\",",
         "\"type\": \"project\",,",
     );
@@ -543,24 +467,10 @@ fn several_deps_files_need_a_choice() {
     );
     // Other.deps.json has no runtimeconfig of its own.
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "--deps-file",
-            "Other.deps.json",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml --deps-file Other.deps.json publish")
         .code(2);
     out.stderr_has(&["no Other.runtimeconfig.json"]);
-    ex.cmd()
-        .args([
-            "-m",
-            "manifests/aspnet.xml",
-            "--deps-file",
-            "App.deps.json",
-            "publish",
-        ])
-        .assert()
+    ex.run_line("-m manifests/aspnet.xml --deps-file App.deps.json publish")
         .code(0);
     assert!(!ex.publish().join("Acme.Greeter.dll").exists());
 }
@@ -752,15 +662,7 @@ fn apply_stops_part_way_and_says_what_was_done() {
 fn json_on_refusal_lists_the_mismatches() {
     let ex = Example::new();
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "-m",
-            "manifests/drift.xml",
-            "--format",
-            "json",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml -m manifests/drift.xml --format json publish")
         .code(1);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "refused");
@@ -824,15 +726,7 @@ fn manifest_from_store_needs_a_store_and_skips_odd_folders() {
     let out = ex.run(&["manifest", "--from-store", "store"]).code(2);
     out.stderr_has(&["several {arch}/{tfm} folders"]);
     let out = ex
-        .run(&[
-            "manifest",
-            "--from-store",
-            "store",
-            "--arch",
-            "arm64",
-            "--tfm",
-            "net8.0",
-        ])
+        .run_line("manifest --from-store store --arch arm64 --tfm net8.0")
         .code(0);
     out.stdout_has(&["<Package Id=\"x\" Version=\"1.0.0\" />"]);
     let out = ex.run(&["manifest", "--from-store", "manifests"]).code(2);
@@ -844,24 +738,14 @@ fn manifest_from_deps_as_artifact_and_store_project() {
     let ex = Example::new();
     let all = stdout(&ex.run(&["manifest", "--from-deps", "publish/App.deps.json"]));
     assert_eq!(all.matches("<Package ").count(), 5, "{all}");
-    let lean = stdout(&ex.run(&[
-        "manifest",
-        "--from-deps",
-        "publish/App.deps.json",
-        "--exclude-framework",
-    ]));
+    let lean =
+        stdout(&ex.run_line("manifest --from-deps publish/App.deps.json --exclude-framework"));
     assert_eq!(lean.matches("<Package ").count(), 4, "{lean}");
     assert!(
         !lean.contains("Contoso.Meta"),
         "a metapackage brings no files: {lean}"
     );
-    let csproj = stdout(&ex.run(&[
-        "manifest",
-        "--from-deps",
-        "publish/App.deps.json",
-        "--as",
-        "csproj",
-    ]));
+    let csproj = stdout(&ex.run_line("manifest --from-deps publish/App.deps.json --as csproj"));
     assert!(
         csproj.starts_with("<Project Sdk=\"Microsoft.NET.Sdk\">"),
         "{csproj}"
@@ -896,14 +780,7 @@ fn manifest_diff() {
         stdout(&out),
         "+ Polly 8.0.0\n~ Contoso.Meta 1.0.0 -> 1.1.0\n1 added, 0 removed, 1 re-versioned\n"
     );
-    let out = ex.run(&[
-        "manifest",
-        "--diff",
-        "manifests/aspnet.xml",
-        "next.xml",
-        "--format",
-        "json",
-    ]);
+    let out = ex.run_line("manifest --diff manifests/aspnet.xml next.xml --format json");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["added"][0][0], "Polly");
     let out = ex
@@ -984,15 +861,9 @@ fn a_second_run_on_the_same_folder_waits_for_the_first() {
 #[test]
 fn concurrent_runs_end_as_one_run_would() {
     let ex = Example::new();
-    let args = [
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ];
+    let args = line("-m manifests/aspnet.xml -m manifests/shared.xml publish");
     let children: Vec<_> = (0..4)
-        .map(|_| ex.process().args(args).spawn().unwrap())
+        .map(|_| ex.process().args(&args).spawn().unwrap())
         .collect();
     for mut c in children {
         assert_eq!(c.wait().unwrap().code(), Some(0));
@@ -1028,16 +899,8 @@ fn the_root_and_the_home_folder_are_never_publish_folders() {
 fn backup_and_restore_round_trip_byte_for_byte() {
     let ex = Example::new();
     let before = ex.snapshot();
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "--backup",
-        "saved",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml --backup saved publish")
+        .code(0);
     assert_eq!(ex.files(), expected_after_trim());
     let journal: serde_json::Value =
         serde_json::from_slice(&fs::read(ex.root.join("saved/trim-publish-journal.json")).unwrap())
@@ -1068,23 +931,11 @@ fn backup_refuses_a_used_or_inner_folder_and_restore_refuses_conflicts() {
         .code(2);
     out.stderr_has(&["it is not empty"]);
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "--backup",
-            "publish/backup",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml --backup publish/backup publish")
         .code(2);
     out.stderr_has(&["inside the publish folder"]);
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "--backup",
-        "publish/../publish/new/sub",
-        "publish",
-    ])
-    .code(2);
+    ex.run_line("-m manifests/aspnet.xml --backup publish/../publish/new/sub publish")
+        .code(2);
     assert!(!ex.publish().join("backup").exists() && !ex.publish().join("new").exists());
     assert_eq!(ex.snapshot(), before);
 
@@ -1152,14 +1003,8 @@ fn links_planted_beside_deps_json_are_never_written_through() {
 #[test]
 fn check_passes_for_the_same_manifests_in_any_order_or_subset_and_retrims_add_names() {
     let ex = Example::new();
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml publish")
+        .code(0);
     let names = ex.manifest_names("Acme.Greeter/1.2.3");
     assert_eq!(names.as_deref(), Some("aspnet.xml;shared.xml"));
     for manifests in [
@@ -1194,8 +1039,7 @@ fn check_passes_for_the_same_manifests_in_any_order_or_subset_and_retrims_add_na
 #[test]
 fn a_package_asset_named_like_the_apps_own_files_never_removes_them() {
     let ex = Example::new();
-    patch(
-        &ex.publish().join("App.deps.json"),
+    ex.patch("App.deps.json",
         "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
         "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {\n          \"lib/netstandard2.0/App.runtimeconfig.json\": {},\n          \"lib/netstandard2.0/App.deps.json\": {},",
     );
@@ -1223,28 +1067,11 @@ fn a_package_asset_named_like_the_apps_own_files_never_removes_them() {
 #[test]
 fn jobs_are_bounded() {
     let ex = Example::new();
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "--store",
-        "store",
-        "-j",
-        "65535",
-        "publish",
-    ])
-    .code(2)
-    .stderr_has(&["65535 is not in 1..=256"]);
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "--store",
-        "store",
-        "-j",
-        "256",
-        "--dry-run",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml --store store -j 65535 publish")
+        .code(2)
+        .stderr_has(&["65535 is not in 1..=256"]);
+    ex.run_line("-m manifests/aspnet.xml --store store -j 256 --dry-run publish")
+        .code(0);
 }
 
 /// Plans the example against `manifests` through the library, as the CLI does.
@@ -1431,8 +1258,7 @@ fn non_utf8_names_are_never_planned() {
     let ex = Example::new();
     let odd = std::ffi::OsStr::from_bytes(b"odd\xff.dll");
     fs::write(ex.publish().join(odd), "not utf-8").unwrap();
-    patch(
-        &ex.publish().join("App.deps.json"),
+    ex.patch("App.deps.json",
         "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {",
         "\"Acme.Greeter/1.2.3\": {\n        \"runtime\": {\n          \"lib/netstandard2.0/odd\u{fffd}.dll\": {},",
     );
@@ -1456,46 +1282,22 @@ fn folders_emptied_by_an_interrupted_run_go_on_the_next_run() {
     for f in fs::read_dir(&native).unwrap() {
         fs::remove_file(f.unwrap().path()).unwrap();
     }
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml publish")
+        .code(0);
     assert!(!ex.publish().join("runtimes").exists(), "{:?}", ex.files());
     assert_eq!(ex.files(), expected_after_trim());
     // Only the emptied folders left: the trim still removes them, then nothing is left to do.
     let ex = Example::new();
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml publish")
+        .code(0);
     fs::create_dir_all(ex.publish().join("runtimes/linux-x64/native")).unwrap();
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ])
-    .code(0)
-    .stdout_has(&["removed 3 empty folders"]);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml publish")
+        .code(0)
+        .stdout_has(&["removed 3 empty folders"]);
     assert!(!ex.publish().join("runtimes").exists());
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ])
-    .code(0)
-    .stdout_has(&["already trimmed"]);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml publish")
+        .code(0)
+        .stdout_has(&["already trimmed"]);
 }
 
 /// Regression (issue 11): a UTF-16 deps.json was rewritten as UTF-8 without its byte order mark.
@@ -1543,16 +1345,8 @@ fn a_utf16_deps_json_stays_utf16() {
 /// Trims the example into a backup folder `b` and returns the folder's snapshot before the trim.
 fn trimmed_with_backup(ex: &Example) -> std::collections::BTreeMap<String, Vec<u8>> {
     let before = ex.snapshot();
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "--backup",
-        "b",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml --backup b publish")
+        .code(0);
     before
 }
 

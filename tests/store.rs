@@ -299,15 +299,7 @@ fn a_store_copy_with_other_bytes_but_the_same_identity_is_accepted() {
     dll.extend_from_slice(&[0u8; 512]);
     fs::write(store_file(&ex, GREETER_IN_STORE), &dll).unwrap();
     let out = ex
-        .run(&[
-            "-m",
-            "manifests/aspnet.xml",
-            "--store",
-            "store",
-            "--format",
-            "json",
-            "publish",
-        ])
+        .run_line("-m manifests/aspnet.xml --store store --format json publish")
         .code(0);
     let v = json(&out);
     assert_eq!(v["packages"][0]["files"][0]["storeMatch"], "same-assembly");
@@ -356,16 +348,8 @@ fn jobs_and_a_missing_store_folder() {
     ]);
     let out = ex.run(&args).code(0);
     out.stderr_has(&["nowhere: warning[TP4004]"]);
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "--store",
-        "store",
-        "-j",
-        "0",
-        "publish",
-    ])
-    .code(2);
+    ex.run_line("-m manifests/aspnet.xml --store store -j 0 publish")
+        .code(2);
 }
 
 // The digest cache.
@@ -494,13 +478,7 @@ fn a_shared_store_entry_given_at_the_arch_tfm_level_gets_a_hint() {
     let ex = Example::new();
     let out = ex
         .process()
-        .args([
-            "-m",
-            "manifests/aspnet.xml",
-            "--store-from-env",
-            "-n",
-            "publish",
-        ])
+        .args(line("-m manifests/aspnet.xml --store-from-env -n publish"))
         .env(
             "DOTNET_SHARED_STORE",
             ex.root.join("store/x64/netcoreapp3.1"),

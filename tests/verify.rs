@@ -8,14 +8,8 @@ use std::path::Path;
 use common::*;
 
 fn trim(ex: &Example) {
-    ex.run(&[
-        "-m",
-        "manifests/aspnet.xml",
-        "-m",
-        "manifests/shared.xml",
-        "publish",
-    ])
-    .code(0);
+    ex.run_line("-m manifests/aspnet.xml -m manifests/shared.xml publish")
+        .code(0);
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
@@ -79,8 +73,8 @@ fn a_trimmed_folder_without_its_store_fails_in_the_hosts_words() {
 fn the_no_store_blind_spot_is_named_only_for_net5_and_later() {
     let ex = Example::new();
     trim(&ex);
-    patch(
-        &ex.publish().join("App.runtimeconfig.json"),
+    ex.patch(
+        "App.runtimeconfig.json",
         "\"version\": \"3.1.0\"",
         "\"version\": \"6.0.0\"",
     );
@@ -152,8 +146,8 @@ fn a_store_copy_older_than_the_app_was_built_against_fails() {
     let ex = Example::new();
     let assemblies = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/assemblies");
     // The app was built against Acme.Greeter 1.2.4.0; the store's copy is 1.2.3.0.
-    patch(
-        &ex.publish().join("App.deps.json"),
+    ex.patch(
+        "App.deps.json",
         "\"assemblyVersion\": \"1.2.3.0\"",
         "\"assemblyVersion\": \"1.2.4.0\"",
     );
@@ -193,8 +187,8 @@ fn a_store_copy_older_than_the_app_was_built_against_fails() {
 fn a_self_contained_app_never_uses_the_store() {
     let ex = Example::new();
     trim(&ex);
-    patch(
-        &ex.publish().join("App.runtimeconfig.json"),
+    ex.patch(
+        "App.runtimeconfig.json",
         "\"framework\": {",
         "\"includedFrameworks\": [], \"framework\": {",
     );

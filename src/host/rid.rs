@@ -177,71 +177,35 @@ pub fn machine_rid() -> String {
 mod tests {
     use super::*;
 
-    fn chain(rid: &str, model: RidModel) -> Vec<String> {
-        fallback_chain(rid, model)
+    /// The fallback chain as one line, so a test reads as the chain it expects.
+    fn chain(rid: &str, model: RidModel) -> String {
+        fallback_chain(rid, model).join(" ")
     }
 
     #[test]
     fn the_graph_reaches_the_family_and_the_portable_rids() {
         assert_eq!(
             chain("win10-x64", RidModel::Graph),
-            [
-                "win10-x64",
-                "win10",
-                "win81-x64",
-                "win81",
-                "win8-x64",
-                "win8",
-                "win7-x64",
-                "win7",
-                "win-x64",
-                "win",
-                "any",
-                "base"
-            ]
+            "win10-x64 win10 win81-x64 win81 win8-x64 win8 win7-x64 win7 win-x64 win any base"
         );
         assert_eq!(
             chain("rhel.7-x64", RidModel::Graph),
-            [
-                "rhel.7-x64",
-                "rhel.7",
-                "rhel-x64",
-                "rhel",
-                "linux-x64",
-                "linux",
-                "unix-x64",
-                "unix",
-                "any",
-                "base"
-            ]
+            "rhel.7-x64 rhel.7 rhel-x64 rhel linux-x64 linux unix-x64 unix any base"
         );
         // The framework deps.json of the 3.1 host lists exactly this for ubuntu.18.04-x64.
         assert_eq!(
             chain("ubuntu.18.04-x64", RidModel::Graph),
-            [
-                "ubuntu.18.04-x64",
-                "ubuntu.18.04",
-                "ubuntu-x64",
-                "ubuntu",
-                "debian-x64",
-                "debian",
-                "linux-x64",
-                "linux",
-                "unix-x64",
-                "unix",
-                "any",
-                "base"
-            ]
+            "ubuntu.18.04-x64 ubuntu.18.04 ubuntu-x64 ubuntu debian-x64 debian linux-x64 linux unix-x64 unix any base"
         );
     }
 
     #[test]
     fn the_table_knows_the_distro_versions_the_3_1_23_framework_knows() {
         assert_eq!(
-            chain("ubuntu.20.04-x64", RidModel::Graph)[..4],
-            ["ubuntu.20.04-x64", "ubuntu.20.04", "ubuntu-x64", "ubuntu"]
+            fallback_chain("ubuntu.20.04-x64", RidModel::Graph)[..4].join(" "),
+            "ubuntu.20.04-x64 ubuntu.20.04 ubuntu-x64 ubuntu"
         );
-        let alpine = chain("alpine.3.13-x64", RidModel::Graph);
+        let alpine = fallback_chain("alpine.3.13-x64", RidModel::Graph);
         for r in ["alpine-x64", "linux-musl-x64", "linux-x64", "linux", "unix"] {
             assert!(alpine.contains(&r.to_string()), "{r} in {alpine:?}");
         }
@@ -252,20 +216,11 @@ mod tests {
         // As the real 3.1 host does with a RID its framework does not know (tests/e2e.rs).
         assert_eq!(
             chain("ubuntu.30.04-x64", RidModel::Graph),
-            ["linux-x64", "linux", "unix-x64", "unix", "any", "base"]
+            "linux-x64 linux unix-x64 unix any base"
         );
         assert_eq!(
             chain("alpine.9.9-arm64", RidModel::Graph),
-            [
-                "linux-musl-arm64",
-                "linux-musl",
-                "linux-arm64",
-                "linux",
-                "unix-arm64",
-                "unix",
-                "any",
-                "base"
-            ]
+            "linux-musl-arm64 linux-musl linux-arm64 linux unix-arm64 unix any base"
         );
         assert_eq!(RidModel::for_app(Some(3), false), RidModel::Graph);
         assert_eq!(RidModel::for_app(Some(6), false), RidModel::Graph);
@@ -275,24 +230,15 @@ mod tests {
     fn net8_hosts_know_portable_rids_only() {
         assert_eq!(
             chain("ubuntu.20.04-x64", RidModel::Portable),
-            ["linux-x64", "linux", "unix-x64", "unix", "any", "base"]
+            "linux-x64 linux unix-x64 unix any base"
         );
         assert_eq!(
             chain("win10-x64", RidModel::Portable),
-            ["win-x64", "win", "any", "base"]
+            "win-x64 win any base"
         );
         assert_eq!(
             chain("alpine.3.18-arm64", RidModel::Portable),
-            [
-                "linux-musl-arm64",
-                "linux-musl",
-                "linux-arm64",
-                "linux",
-                "unix-arm64",
-                "unix",
-                "any",
-                "base"
-            ]
+            "linux-musl-arm64 linux-musl linux-arm64 linux unix-arm64 unix any base"
         );
         assert_eq!(RidModel::for_app(Some(8), false), RidModel::Portable);
         assert_eq!(RidModel::for_app(Some(8), true), RidModel::Graph);

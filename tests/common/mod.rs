@@ -56,15 +56,12 @@ impl Example {
         self.snapshot().into_keys().collect()
     }
     pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("trim-publish").unwrap();
-        // Hermetic: the digest cache goes to this example's own folder.
-        c.current_dir(&self.root)
-            .env("XDG_CACHE_HOME", self.root.join(".cache"));
-        c
+        Command::from_std(self.process())
     }
     /// The binary as a plain process, for tests that spawn and wait.
     pub fn process(&self) -> std::process::Command {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trim-publish"));
+        // Hermetic: the digest cache goes to this example's own folder.
         c.current_dir(&self.root)
             .env("XDG_CACHE_HOME", self.root.join(".cache"));
         c
@@ -73,6 +70,20 @@ impl Example {
     pub fn run(&self, args: &[&str]) -> std::process::Output {
         self.cmd().args(args).output().unwrap()
     }
+    /// Replaces `from` with `to` in a file of the publish folder.
+    pub fn patch(&self, file: &str, from: &str, to: &str) {
+        patch(&self.publish().join(file), from, to)
+    }
+    /// Runs the binary with a command line written as one string of space-separated words
+    /// (none of the example's paths has a space).
+    pub fn run_line(&self, words: &str) -> std::process::Output {
+        self.run(&line(words))
+    }
+}
+
+/// A command line written as one string, split at spaces.
+pub fn line(words: &str) -> Vec<&str> {
+    words.split_whitespace().collect()
 }
 
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
