@@ -304,8 +304,10 @@ pub struct OutputArgs {
     pub format: Format,
 
     /// How errors and warnings are printed on stderr: `human`; `msbuild` canonical messages
-    /// (`file(line,col): error TP1003: ...`) for an MSBuild Exec task; `github` workflow commands
-    /// (`::error file=...::...`) for GitHub Actions annotations.
+    /// (`file(line,col): error TP1003: ...`) for an MSBuild Exec task, with the text report's
+    /// closing summary line moved to stderr as `trim-publish: ...` (so a target can show it apart
+    /// from the table); `github` workflow commands (`::error file=...::...`) for GitHub Actions
+    /// annotations.
     #[arg(long, value_enum, default_value_t = MessageFormatArg::Human, value_name = "FORMAT")]
     pub message_format: MessageFormatArg,
 

@@ -153,13 +153,36 @@ impl Output {
         text: impl FnOnce(bool) -> String,
     ) {
         self.diagnostics(diagnostics);
-        let out = match self.format {
+        let mut out = match self.format {
             Format::Json => format!("{}\n", json()),
             Format::Text if self.quiet => String::new(),
             Format::Text => text(self.verbose),
         };
+        if self.format == Format::Text && self.messages == MessageFormat::Msbuild {
+            // For an MSBuild Exec task: the closing summary line goes to stderr, so the target can
+            // show it at normal verbosity and log the table on stdout at detailed verbosity only.
+            if let Some(summary) = last_line(&out) {
+                let summary = summary.to_string();
+                out.truncate(out.len() - summary.len());
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "trim-publish: {}",
+                    summary.trim_end()
+                );
+            }
+        }
         let _ = std::io::stdout().lock().write_all(out.as_bytes());
     }
+}
+
+/// The last non-empty line of a text report, with its line break.
+fn last_line(text: &str) -> Option<&str> {
+    let body = text.trim_end_matches('\n');
+    if body.is_empty() {
+        return None;
+    }
+    let start = body.rfind('\n').map_or(0, |i| i + 1);
+    Some(&text[start..])
 }
 
 fn manifest(m: ManifestArgs) -> ExitCode {

@@ -69,6 +69,18 @@ fn every_diagnostic_code_is_documented_and_every_documented_code_exists() {
             }
         }
     }
+    // The MSBuild target's own codes (TP7xxx) live in its targets file, the one place they are
+    // written.
+    let targets =
+        std::fs::read_to_string(root().join("integrations/msbuild/build/TrimPublish.targets"))
+            .unwrap();
+    let target_codes = codes(&targets);
+    assert!(
+        target_codes.iter().all(|c| c.starts_with("TP7")),
+        "the targets file may only use its own TP7xxx codes: {target_codes:?}"
+    );
+    let mut defined = defined;
+    defined.extend(target_codes);
     let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
     let documented: BTreeSet<String> = docs
         .lines()
@@ -88,11 +100,13 @@ fn every_diagnostic_code_is_documented_and_every_documented_code_exists() {
     );
 }
 
-/// Splits a shell command line into words: quotes group, `\` escapes, and the command ends at
-/// a shell operator or a comment.
-fn shell_words(line: &str) -> Vec<String> {
+/// Splits a shell command line into its commands (at `&&`, `||`, `;` and `|`), each a list of
+/// words: quotes group, `\\` escapes, a redirection ends the command's words, `#` starts a comment.
+fn shell_commands(line: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
     let mut words = Vec::new();
     let mut word: Option<String> = None;
+    let mut redirected = false;
     let mut chars = line.chars().peekable();
     let mut quote: Option<char> = None;
     while let Some(c) = chars.next() {
@@ -108,40 +122,58 @@ fn shell_words(line: &str) -> Vec<String> {
                     word.get_or_insert_with(String::new).push(n);
                 }
             }
-            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) if c.is_whitespace() => {
+                if !redirected {
+                    words.extend(word.take());
+                }
+                word = None;
+            }
             (None, '#') if word.is_none() => break,
-            (None, '|' | ';' | '&' | '>' | '<') if word.is_none() => break,
+            (None, '|' | ';' | '&') => {
+                if !redirected {
+                    words.extend(word.take());
+                }
+                word = None;
+                commands.push(std::mem::take(&mut words));
+                redirected = false;
+                while chars.next_if(|n| matches!(n, '|' | '&')).is_some() {}
+            }
+            (None, '>' | '<') => {
+                // `2>&1`, `>/dev/null`: a file descriptor before, a target after.
+                if !word
+                    .as_deref()
+                    .is_some_and(|w| w.chars().all(|d| d.is_ascii_digit()))
+                {
+                    words.extend(word.take());
+                }
+                word = None;
+                redirected = true;
+                while chars.next_if(|n| matches!(n, '>' | '&')).is_some() {}
+            }
             (None, c) => word.get_or_insert_with(String::new).push(c),
         }
     }
-    words.extend(word);
-    words
+    if !redirected {
+        words.extend(word);
+    }
+    commands.push(words);
+    commands.retain(|c| !c.is_empty());
+    commands
 }
 
-/// The arguments of every trim-publish invocation in `text` (one command a line, continuations
-/// joined): after `trim-publish` or `cargo run --release --`.
+/// The arguments of every trim-publish invocation in `text` (one line a command list,
+/// continuations joined): a command whose first word is `trim-publish` (or a path to it), or
+/// `cargo run --release -- ...`.
 fn invocations(lines: impl Iterator<Item = String>) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for line in lines {
-        let words = shell_words(&line);
-        let start = words
-            .iter()
-            .position(|w| w == "trim-publish" || w.ends_with("/trim-publish"))
-            .map(|i| i + 1)
-            .or_else(|| {
-                words
-                    .windows(4)
-                    .position(|w| w == ["cargo", "run", "--release", "--"])
-                    .map(|i| i + 4)
-            });
-        // `cargo install ... trim-publish` installs it; it is not an invocation.
-        if words.first().is_some_and(|w| w == "cargo")
-            && words.get(1).is_some_and(|w| w == "install")
-        {
-            continue;
-        }
-        if let Some(start) = start {
-            out.push(words[start..].to_vec());
+        for words in shell_commands(&line) {
+            let first = words[0].as_str();
+            if first == "trim-publish" || first.ends_with("/trim-publish") {
+                out.push(words[1..].to_vec());
+            } else if words.starts_with(&["cargo", "run", "--release", "--"].map(String::from)) {
+                out.push(words[4..].to_vec());
+            }
         }
     }
     out
@@ -248,16 +280,20 @@ fn every_documented_command_line_parses() {
 #[test]
 fn shell_word_splitting() {
     assert_eq!(
-        shell_words(r#"trim-publish -m "a b.xml" --keep 'runtimes/**' dir # comment"#),
-        [
+        shell_commands(r#"trim-publish -m "a b.xml" --keep 'runtimes/**' dir # comment"#),
+        [[
             "trim-publish",
             "-m",
             "a b.xml",
             "--keep",
             "runtimes/**",
             "dir"
-        ]
+        ]]
     );
-    assert_eq!(shell_words("x > /dev/null"), ["x"]);
-    assert_eq!(shell_words(r#"a "" b"#), ["a", "", "b"]);
+    assert_eq!(shell_commands("x > /dev/null"), [["x"]]);
+    assert_eq!(shell_commands(r#"a "" b"#), [["a", "", "b"]]);
+    assert_eq!(
+        shell_commands("a 2>/dev/null && b c 2>&1 || d; e | f"),
+        [vec!["a"], vec!["b", "c"], vec!["d"], vec!["e"], vec!["f"]]
+    );
 }

@@ -28,9 +28,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
+use common::sdk::{run_ok, write_nuget_config, Sdk};
 use common::{copy_dir, snapshot, stderr, stdout, Rng};
 
 /// The cases CI runs. Together they cover every feature in [`FEATURES`] (asserted).
@@ -79,62 +80,6 @@ const FEATURES: &[&str] = &[
 // ---------------------------------------------------------------------------------------------
 // The SDK and the fixture
 
-/// The installed SDK: `PREFIX/sdk/dotnet` and the OpenSSL 1.1 it needs in `PREFIX/openssl11`.
-struct Sdk {
-    prefix: PathBuf,
-}
-
-impl Sdk {
-    fn find() -> Sdk {
-        let prefix = common::installed_tool("TRIM_PUBLISH_SDK", "dotnet-sdk-3.1");
-        assert!(
-            prefix.join("sdk/dotnet").is_file(),
-            "the .NET SDK is not installed in {}: run tests/sdk/setup.sh (or set TRIM_PUBLISH_SDK)",
-            prefix.display()
-        );
-        Sdk { prefix }
-    }
-
-    fn dotnet(&self) -> PathBuf {
-        self.prefix.join("sdk/dotnet")
-    }
-
-    /// `dotnet` in `cwd`, with the offline, quiet environment and the fixture's own package folder.
-    fn command(&self, fixture: &Path, cwd: &Path) -> Command {
-        let mut c = Command::new(self.dotnet());
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut paths = vec![self.prefix.join("sdk")];
-        paths.extend(std::env::split_paths(&path));
-        c.env("PATH", std::env::join_paths(paths).unwrap())
-            .env("DOTNET_ROOT", self.prefix.join("sdk"))
-            .env("LD_LIBRARY_PATH", self.prefix.join("openssl11"))
-            .env("DOTNET_CLI_HOME", self.prefix.join("home"))
-            .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
-            .env("DOTNET_NOLOGO", "1")
-            .env("DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "1")
-            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-            .env("DOTNET_GENERATE_ASPNET_CERTIFICATE", "false")
-            .env("MSBUILDDISABLENODEREUSE", "1")
-            .env("NUGET_PACKAGES", fixture.join("nuget"))
-            .env_remove("DOTNET_SHARED_STORE")
-            .env_remove("CLR_ICU_VERSION_OVERRIDE")
-            .current_dir(cwd);
-        c
-    }
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}{}",
-        out.status,
-        stdout(&out),
-        stderr(&out)
-    );
-    out
-}
-
 fn testdata_sdk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sdk")
 }
@@ -163,15 +108,7 @@ fn fixture() -> &'static Fixture {
         copy_dir(&testdata_sdk().join("packages"), &src);
         fs::create_dir_all(root.join("feed")).unwrap();
         // The only package source is the local feed; nothing is fetched.
-        fs::write(
-            root.join("NuGet.Config"),
-            format!(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n    \
-                 <clear />\n    <add key=\"local\" value=\"{}\" />\n  </packageSources>\n</configuration>\n",
-                root.join("feed").display()
-            ),
-        )
-        .unwrap();
+        write_nuget_config(&root, &root.join("feed"));
         let feed = root.join("feed");
         let pack = |project: &str, props: &[&str], icu: bool| {
             let mut c = sdk.command(&root, &root);

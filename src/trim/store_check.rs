@@ -354,6 +354,11 @@ pub fn verify_plan(
             .map(|p| p.display().to_string())
             .collect();
         let first_manifest = union.manifest_paths(entry)[0].to_path_buf();
+        let (list, promise) = if manifests.len() == 1 {
+            ("lists", "promises")
+        } else {
+            ("list", "promise")
+        };
         let who = format!(
             "package {} {}: `{}`",
             package.identity.id, package.identity.version, file.asset
@@ -363,7 +368,7 @@ pub fn verify_plan(
             Verdict::Missing => Some(Diagnostic::error(
                 crate::diagnostic::codes::NOT_IN_STORE,
                 format!(
-                    "{who} is in none of the stores (searched {}), yet {} list the package; the app would fail to start. Nothing was removed: install the package in the store, or trim against a manifest that matches it",
+                    "{who} is in none of the stores (searched {}), yet {} {list} the package; the app would fail to start. Nothing was removed: install the package in the store, or trim against a manifest that matches it",
                     if stores.is_empty() { "none".to_string() } else { searched() },
                     manifests.join(", ")
                 ),
@@ -371,7 +376,7 @@ pub fn verify_plan(
             Verdict::Differs { store_path, reason, .. } => Some(Diagnostic::error(
                 crate::diagnostic::codes::STORE_COPY_DIFFERS,
                 format!(
-                    "{who}: the store's copy {} is not the file the app was published with: {reason}. The host would load the store's copy; {} promise the same package. Nothing was removed",
+                    "{who}: the store's copy {} is not the file the app was published with: {reason}. The host would load the store's copy; {} {promise} the same package. Nothing was removed",
                     store_path.display(),
                     manifests.join(", ")
                 ),
