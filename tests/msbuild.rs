@@ -22,6 +22,8 @@ use common::sdk::{run_ok, write_nuget_config, Sdk};
 use common::{copy_dir, snapshot, stderr, stdout};
 
 const TFM: &str = "netcoreapp3.1";
+/// The project property most tests set: trim against the case's own manifest.
+const MANIFEST: &str = "<TrimPublishManifests>manifest.xml</TrimPublishManifests>";
 
 /// The local feed with the TrimPublish package, and a store serving Acme.Core 1.0.0.
 struct Feed {
@@ -227,6 +229,15 @@ fn errors(out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// The build printed `needle` (on either stream).
+fn assert_says(out: &Output, needle: &str) {
+    assert!(
+        text(out).contains(needle),
+        "no {needle:?} in:\n{}",
+        text(out)
+    );
+}
+
 fn assert_built(out: &Output) {
     assert!(out.status.success(), "the build failed:\n{}", text(out));
     assert!(errors(out).is_empty(), "{}", text(out));
@@ -293,11 +304,7 @@ fn a_package_reference_alone_trims_the_folder_and_the_app_runs_from_the_store() 
     assert_eq!(stdout(&ran).trim(), "core: Acme.Core 1.0.0");
     let without = app.run(None);
     assert!(!without.status.success());
-    assert!(
-        text(&without).contains("manifest.xml"),
-        "{}",
-        text(&without)
-    );
+    assert_says(&without, "manifest.xml");
 
     let detailed = app.publish(&["-v:d"]);
     assert_built(&detailed);
@@ -306,6 +313,20 @@ fn a_package_reference_alone_trims_the_folder_and_the_app_runs_from_the_store() 
         "no table at detailed verbosity:\n{}",
         stdout(&detailed)
     );
+
+    // NuGet may extract the executable without its executable bit; the target restores it.
+    use std::os::unix::fs::PermissionsExt;
+    let packaged = fx
+        .root
+        .join("nuget/trimpublish")
+        .join(&fx.version)
+        .join("tools/linux-x64/trim-publish");
+    fs::set_permissions(&packaged, fs::Permissions::from_mode(0o644)).unwrap();
+    let again = app.publish(&[]);
+    assert_built(&again);
+    assert!(!app.has_core());
+    let mode = fs::metadata(&packaged).unwrap().permissions().mode();
+    assert_eq!(mode & 0o100, 0o100, "{mode:o}");
 }
 
 /// Regression (issue 10): imported before the project set its properties, the target read its
@@ -314,12 +335,7 @@ fn a_package_reference_alone_trims_the_folder_and_the_app_runs_from_the_store() 
 #[ignore = "needs the .NET SDK (bash tests/sdk/setup.sh); .ci/run runs it"]
 fn an_import_before_the_projects_properties_still_sees_them_and_finds_trim_publish_on_path() {
     let _one = one_at_a_time();
-    let app = App::new(
-        "import-first",
-        Targets::ImportFirst,
-        "<TrimPublishManifests>manifest.xml</TrimPublishManifests>",
-        "1.0.0",
-    );
+    let app = App::new("import-first", Targets::ImportFirst, MANIFEST, "1.0.0");
     let bin = Path::new(env!("CARGO_BIN_EXE_trim-publish"))
         .parent()
         .unwrap();
@@ -386,12 +402,7 @@ fn a_folder_the_sdk_trimmed_is_verified_against_the_store() {
 #[ignore = "needs the .NET SDK (bash tests/sdk/setup.sh); .ci/run runs it"]
 fn a_version_mismatch_fails_the_build_with_one_located_error_and_touches_nothing() {
     let _one = one_at_a_time();
-    let app = App::new(
-        "mismatch",
-        Targets::Package,
-        "<TrimPublishManifests>manifest.xml</TrimPublishManifests>",
-        "2.0.0",
-    );
+    let app = App::new("mismatch", Targets::Package, MANIFEST, "2.0.0");
     let out = app.publish(&[]);
     let error = assert_one_error(&out, "TP2001");
     for needle in [
@@ -408,7 +419,7 @@ fn a_version_mismatch_fails_the_build_with_one_located_error_and_touches_nothing
     let out = app.publish(&["-p:TrimPublishAllowVersionMismatch=true"]);
     assert_built(&out);
     assert!(app.has_core());
-    assert!(text(&out).contains("warning TP2001"), "{}", text(&out));
+    assert_says(&out, "warning TP2001");
 }
 
 #[test]
@@ -416,12 +427,7 @@ fn a_version_mismatch_fails_the_build_with_one_located_error_and_touches_nothing
 fn dry_run_keep_and_switch_off_change_nothing_they_should_not() {
     let _one = one_at_a_time();
     let fx = feed();
-    let app = App::new(
-        "dry-run",
-        Targets::Package,
-        "<TrimPublishManifests>manifest.xml</TrimPublishManifests>",
-        "1.0.0",
-    );
+    let app = App::new("dry-run", Targets::Package, MANIFEST, "1.0.0");
     let off = app.publish(&["-p:TrimPublishEnabled=false"]);
     assert_built(&off);
     let untrimmed = snapshot(&app.out());
@@ -430,11 +436,7 @@ fn dry_run_keep_and_switch_off_change_nothing_they_should_not() {
     let dry = app.publish(&["-p:TrimPublishDryRun=true"]);
     assert_built(&dry);
     assert_eq!(snapshot(&app.out()), untrimmed);
-    assert!(
-        stdout(&dry).contains("trim-publish: would remove 1 file"),
-        "{}",
-        text(&dry)
-    );
+    assert_says(&dry, "trim-publish: would remove 1 file");
 
     let kept = app.publish(&["-p:TrimPublishKeep=runtimes/**%3BAcme.*.dll"]);
     assert_built(&kept);
@@ -453,11 +455,7 @@ fn dry_run_keep_and_switch_off_change_nothing_they_should_not() {
     let two = app.publish(&[]);
     assert_built(&two);
     assert!(!app.has_core());
-    assert!(
-        stdout(&two).contains("verified in 2 stores"),
-        "{}",
-        text(&two)
-    );
+    assert_says(&two, "verified in 2 stores");
 }
 
 #[test]
@@ -473,21 +471,12 @@ fn libraries_self_contained_apps_and_missing_manifests_do_not_fail_the_build() {
     fs::remove_file(library.dir.join("Program.cs")).unwrap();
     let out = library.publish(&["-v:n"]);
     assert_built(&out);
-    assert!(
-        stdout(&out).contains("TrimPublish: skipped: App is a class library"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "TrimPublish: skipped: App is a class library");
     assert!(library.has_core());
 
     // A self-contained publish needs runtime packs from nuget.org, so the target runs alone on
     // a published app with SelfContained set.
-    let app = App::new(
-        "self-contained",
-        Targets::Package,
-        "<TrimPublishManifests>manifest.xml</TrimPublishManifests>",
-        "1.0.0",
-    );
+    let app = App::new("self-contained", Targets::Package, MANIFEST, "1.0.0");
     assert_built(&app.publish(&["-p:TrimPublishEnabled=false"]));
     let out = run_ok(
         feed()
@@ -496,17 +485,13 @@ fn libraries_self_contained_apps_and_missing_manifests_do_not_fail_the_build() {
             .args(["-p:SelfContained=true", "-p:RuntimeIdentifier=linux-x64"])
             .arg("-p:PublishDir=out/"),
     );
-    assert!(
-        stdout(&out).contains("TrimPublish: skipped: App is self-contained"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "TrimPublish: skipped: App is self-contained");
     assert!(app.has_core());
 
     let none = App::new("no-manifests", Targets::Package, "", "1.0.0");
     let out = none.publish(&[]);
     assert_built(&out);
-    assert!(text(&out).contains("warning TP7002"), "{}", text(&out));
+    assert_says(&out, "warning TP7002");
     assert!(none.has_core());
 }
 
@@ -515,12 +500,7 @@ fn libraries_self_contained_apps_and_missing_manifests_do_not_fail_the_build() {
 fn a_missing_executable_is_one_clear_error() {
     let _one = one_at_a_time();
     // Imported by hand (no packaged executable) with no trim-publish on PATH.
-    let app = App::new(
-        "no-exe",
-        Targets::ImportFirst,
-        "<TrimPublishManifests>manifest.xml</TrimPublishManifests>",
-        "1.0.0",
-    );
+    let app = App::new("no-exe", Targets::ImportFirst, MANIFEST, "1.0.0");
     let out = app.publish_with(&[], |c| {
         let sdk = feed().sdk.prefix.join("sdk");
         c.env("PATH", format!("{}:/usr/bin:/bin", sdk.display()));
@@ -570,9 +550,5 @@ fn the_targets_evaluate_in_a_bare_project() {
             fx.dotnet(&dir)
                 .args(["msbuild", "-nologo", "-v:n", "-t:TrimPublish", "bare.proj"]),
         );
-    assert!(
-        stdout(&out).contains("TrimPublish: skipped: bare is a class library"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "TrimPublish: skipped: bare is a class library");
 }

@@ -355,57 +355,33 @@ mod tests {
 
     #[test]
     fn invalid_versions_are_rejected() {
-        assert_eq!(NuGetVersion::parse(""), Err(VersionError::Empty));
-        assert_eq!(NuGetVersion::parse("  "), Err(VersionError::Empty));
-        assert!(matches!(
-            NuGetVersion::parse("1.2.3.4.5"),
-            Err(VersionError::PartCount(5))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1.x"),
-            Err(VersionError::NotNumeric(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1..2"),
-            Err(VersionError::NotNumeric(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("v1.0"),
-            Err(VersionError::NotNumeric(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("[1.0,2.0)"),
-            Err(VersionError::NotNumeric(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1.0-"),
-            Err(VersionError::BadLabel(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1.0-a..b"),
-            Err(VersionError::BadLabel(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1.0-a_b"),
-            Err(VersionError::BadLabel(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1.0-01"),
-            Err(VersionError::LeadingZeroLabel(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("1.0+"),
-            Err(VersionError::BadMetadata(_))
-        ));
-        assert!(matches!(
-            NuGetVersion::parse("2147483648.0"),
-            Err(VersionError::TooLarge(_))
-        ));
+        use VersionError::*;
+        // The kind of error matters here, not the part it quotes.
+        for (text, expected) in [
+            ("", Empty),
+            ("  ", Empty),
+            ("1.2.3.4.5", PartCount(5)),
+            ("1.x", NotNumeric(String::new())),
+            ("1..2", NotNumeric(String::new())),
+            ("v1.0", NotNumeric(String::new())),
+            ("[1.0,2.0)", NotNumeric(String::new())),
+            ("1.0-", BadLabel(String::new())),
+            ("1.0-a..b", BadLabel(String::new())),
+            ("1.0-a_b", BadLabel(String::new())),
+            ("1.0-01", LeadingZeroLabel(String::new())),
+            ("1.0+", BadMetadata(String::new())),
+            ("2147483648.0", TooLarge(String::new())),
+            ("99999999999999999999", TooLarge(String::new())),
+        ] {
+            let got = NuGetVersion::parse(text).unwrap_err();
+            assert_eq!(
+                std::mem::discriminant(&got),
+                std::mem::discriminant(&expected),
+                "{text:?}: {got:?}"
+            );
+        }
+        assert_eq!(NuGetVersion::parse("1.2.3.4.5"), Err(PartCount(5)));
         assert!(NuGetVersion::parse("2147483647.0").is_ok());
-        assert!(matches!(
-            NuGetVersion::parse("99999999999999999999"),
-            Err(VersionError::TooLarge(_))
-        ));
     }
 
     #[test]
