@@ -144,8 +144,9 @@ impl Output {
         }
     }
 
-    /// Diagnostics go to stderr; the summary or the JSON to stdout. `-q` keeps errors and JSON.
-    /// A closed pipe is not an error.
+    /// Diagnostics go to stderr; the report or the JSON to stdout (with `--message-format
+    /// msbuild`, the report's summary line to stderr). `-q` keeps errors and JSON. A closed pipe
+    /// is not an error.
     fn emit(
         &self,
         diagnostics: &[Diagnostic],
@@ -161,9 +162,9 @@ impl Output {
         if self.format == Format::Text && self.messages == MessageFormat::Msbuild {
             // For an MSBuild Exec task: the closing summary line goes to stderr, so the target can
             // show it at normal verbosity and log the table on stdout at detailed verbosity only.
-            if let Some(summary) = last_line(&out) {
-                let summary = summary.to_string();
-                out.truncate(out.len() - summary.len());
+            let body = out.trim_end_matches('\n');
+            if !body.is_empty() {
+                let summary = out.split_off(body.rfind('\n').map_or(0, |i| i + 1));
                 let _ = writeln!(
                     std::io::stderr().lock(),
                     "trim-publish: {}",
@@ -173,16 +174,6 @@ impl Output {
         }
         let _ = std::io::stdout().lock().write_all(out.as_bytes());
     }
-}
-
-/// The last non-empty line of a text report, with its line break.
-fn last_line(text: &str) -> Option<&str> {
-    let body = text.trim_end_matches('\n');
-    if body.is_empty() {
-        return None;
-    }
-    let start = body.rfind('\n').map_or(0, |i| i + 1);
-    Some(&text[start..])
 }
 
 fn manifest(m: ManifestArgs) -> ExitCode {
