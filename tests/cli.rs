@@ -1553,3 +1553,24 @@ fn restore_does_not_take_a_planted_link_for_a_restored_file() {
         "the backup is kept"
     );
 }
+
+/// With `--message-format msbuild` the text report's summary line moves to stderr (an MSBuild
+/// target logs it at high importance and the table, on stdout, at low); nothing else moves.
+#[test]
+fn msbuild_message_format_puts_the_summary_line_on_stderr() {
+    let ex = Example::new();
+    let human = Example::new()
+        .run_line("-m manifests/aspnet.xml publish")
+        .code(0);
+    let out = ex
+        .run_line("--message-format msbuild -m manifests/aspnet.xml publish")
+        .code(0);
+    let human_out = stdout(&human);
+    let (table, summary) = human_out
+        .trim_end()
+        .rsplit_once('\n')
+        .expect("a table and a summary line");
+    assert_eq!(stdout(&out), format!("{table}\n"));
+    assert_eq!(stderr(&out), format!("trim-publish: {summary}\n"));
+    assert!(summary.starts_with("removed 5 files"), "{summary}");
+}
