@@ -71,10 +71,7 @@ fn feed() -> &'static Feed {
         write_nuget_config(&root, &feed);
         for version in ["1.0.0", "2.0.0"] {
             run_ok(
-                sdk.command(&root, &root)
-                    .args(["pack", "-nologo", "-v:q", "-c", "Release", "-o"])
-                    .arg(&feed)
-                    .arg(packages.join("Acme.Core"))
+                sdk.pack(&root, &packages.join("Acme.Core"), &feed)
                     .arg(format!("-p:Version={version}")),
             );
         }

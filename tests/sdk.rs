@@ -111,11 +111,8 @@ fn fixture() -> &'static Fixture {
         write_nuget_config(&root, &root.join("feed"));
         let feed = root.join("feed");
         let pack = |project: &str, props: &[&str], icu: bool| {
-            let mut c = sdk.command(&root, &root);
-            c.args(["pack", "-nologo", "-v:q", "-c", "Release", "-o"])
-                .arg(&feed)
-                .arg(src.join(project))
-                .args(props);
+            let mut c = sdk.pack(&root, &src.join(project), &feed);
+            c.args(props);
             if icu {
                 // MSBuild builds satellite assemblies only with ICU, not in invariant mode.
                 c.env_remove("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT")

@@ -36,7 +36,7 @@ def main():
 
     digest = hashlib.sha256(nuspec.encode() + b"".join(d for _, d, _ in files)).hexdigest()[:32]
     props = f"package/services/metadata/core-properties/{digest}.psmdcp"
-    extensions = sorted({os.path.splitext(n)[1].lstrip(".") or "" for n, _, _ in files} | {"nuspec"})
+    extensions = sorted({os.path.splitext(n)[1].lstrip(".") for n, _, _ in files} | {"nuspec"})
     defaults = "".join(
         f'\n  <Default Extension="{e}" ContentType="application/octet" />' for e in extensions if e
     )

