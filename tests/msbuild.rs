@@ -7,9 +7,9 @@
 //! from the feed (no network), then looks at the build's exit code and messages, the publish
 //! folder, and whether the app starts from the store on the SDK's own host.
 //!
-//! The tests are `#[ignore]`d so that a plain `cargo test` lists them instead of passing them
-//! silently; `.ci/run` installs the SDK (`tests/sdk/setup.sh`) and runs them with
-//! `--include-ignored`, and without the SDK they fail.
+//! The tests that need the SDK are `#[ignore]`d so that a plain `cargo test` lists them instead
+//! of passing them silently; `.ci/run` installs the SDK (`tests/sdk/setup.sh`) and runs them with
+//! `--include-ignored`, and without the SDK they fail. The last test needs only bash and python3.
 
 mod common;
 
@@ -548,4 +548,31 @@ fn the_targets_evaluate_in_a_bare_project() {
                 .args(["msbuild", "-nologo", "-v:n", "-t:TrimPublish", "bare.proj"]),
         );
     assert_says(&out, "TrimPublish: skipped: bare is a class library");
+}
+
+/// Regression: `pack.sh` wrote the package through the fixed name `OUTDIR/TrimPublish.V.nupkg.tmp`,
+/// so a link planted there made it overwrite the link's target. Needs only bash and python3.
+#[test]
+fn pack_sh_never_writes_through_a_link_planted_in_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, "precious").unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    std::os::unix::fs::symlink(
+        &victim,
+        out.join(format!("TrimPublish.{version}.nupkg.tmp")),
+    )
+    .unwrap();
+    run_ok(
+        Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/nuget/pack.sh"))
+            .arg(&out)
+            .env("TRIM_PUBLISH_EXE", env!("CARGO_BIN_EXE_trim-publish")),
+    );
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    let nupkg = out.join(format!("TrimPublish.{version}.nupkg"));
+    assert!(fs::symlink_metadata(&nupkg).unwrap().is_file());
+    assert_eq!(&fs::read(&nupkg).unwrap()[..2], b"PK");
 }

@@ -8,6 +8,7 @@ import argparse
 import hashlib
 import os
 import re
+import tempfile
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -75,15 +76,25 @@ def main():
     entries = [("_rels/.rels", rels.encode(), False), (f"{package_id}.nuspec", nuspec.encode(), False)]
     entries += sorted(files)
     entries += [("[Content_Types].xml", content_types.encode(), False), (props, core.encode(), False)]
-    tmp = a.out + ".tmp"
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data, executable in entries:
-            info = zipfile.ZipInfo(name, EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so that unzip keeps the mode below
-            info.external_attr = (0o100755 if executable else 0o100644) << 16
-            z.writestr(info, data)
-    os.replace(tmp, a.out)
+    # A new file under an unpredictable name (O_EXCL), renamed into place when complete: no link
+    # planted at a fixed temporary name is followed, and the package's name never holds half a
+    # package.
+    fd, tmp = tempfile.mkstemp(
+        prefix=".TrimPublish-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(a.out))
+    )
+    try:
+        with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data, executable in entries:
+                info = zipfile.ZipInfo(name, EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so that unzip keeps the mode below
+                info.external_attr = (0o100755 if executable else 0o100644) << 16
+                z.writestr(info, data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, a.out)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 if __name__ == "__main__":
